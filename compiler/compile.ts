@@ -1,0 +1,187 @@
+// Model + optimizer -> ONNX artifacts and a manifest. Pure: same inputs, same bytes.
+import { createHash } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { grad } from './autodiff/grad';
+import type { Graph, Val } from './ir/graph';
+import { compileError, type CompileError, type FloatDType } from './ir/types';
+import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
+import { MANIFEST_FORMAT } from './manifest';
+import { newCtx, type BuildCtx, type ModelDef, type Term } from './model';
+import { lowerToBytes, type NamedVal } from './onnx/lower';
+import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
+import { OPTIMIZERS } from './optim/rules';
+
+export interface CompileOptions {
+  readonly optimizer: OptimizerSpec;
+  readonly dtype?: FloatDType;
+}
+
+export interface Artifacts {
+  readonly manifest: Manifest;
+  /** File name -> bytes (the manifest is not among them; write it as JSON). */
+  readonly files: Readonly<Record<string, Uint8Array>>;
+}
+
+const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
+  names.map((name) => {
+    const i = g.findInput(name)!;
+    const t = g.node(i.id).type;
+    return { name, shape: t.shape, dtype: t.dtype, role: i.role };
+  });
+
+const outSpecs = (outs: readonly NamedVal[]): IOSpec[] =>
+  outs.map((o) => ({ name: o.name, shape: o.val.type.shape, dtype: o.val.type.dtype, role: 'output' }));
+
+/** Σ weight · value over the terms, after checking each is a finite, non-negative-weighted scalar. */
+const totalLoss = (g: Graph, model: string, terms: readonly Term[]): E.Either<CompileError, Val> => {
+  if (terms.length === 0) return E.left(compileError(`${model}.loss`, 'the objective has no terms'));
+  const names = new Set<string>();
+  let total: Val | null = null;
+  for (const t of terms) {
+    const path = `${model}.loss.${t.name}`;
+    if (names.has(t.name)) return E.left(compileError(path, `two terms are named ${t.name}`));
+    names.add(t.name);
+    if (!(Number.isFinite(t.weight) && t.weight >= 0)) return E.left(compileError(path, `weight must be a finite number ≥ 0, got ${t.weight}`));
+    if (t.value.type.shape.length !== 0) return E.left(compileError(path, `a loss term must be a scalar, got [${t.value.type.shape.join(', ')}]`));
+    const weighted = t.weight === 1 ? t.value : g.must('mul', [t.value, g.scalar(t.weight)], {}, path);
+    total = total ? g.must('add', [total, weighted], {}, `${model}.loss`) : weighted;
+  }
+  return E.right(total!);
+};
+
+const hashGraph = (g: Graph, extra: unknown): string =>
+  createHash('sha256')
+    .update(JSON.stringify({ nodes: g.nodes.map((n) => [n.tag, n.inputs, n.attrs, n.type]), extra }))
+    .digest('hex');
+
+interface ForwardGraph {
+  readonly name: string;
+  readonly build: (ctx: BuildCtx) => E.Either<CompileError, { outputs: NamedVal[] }>;
+}
+
+const forwardGraphs = (model: ModelDef): ForwardGraph[] => [
+  {
+    name: 'encode',
+    build: (ctx) =>
+      pipe(
+        ctx.g.input('x', ['B', ...model.inputShape], 'data'),
+        E.chain((x) => model.encode(ctx, x)),
+        E.map((code) => ({ outputs: [{ name: 'code', val: code }] })),
+      ),
+  },
+  {
+    name: 'decode',
+    build: (ctx) =>
+      pipe(
+        ctx.g.input('code', ['B', ...model.codeShape], 'data'),
+        E.chain((z) => model.decode(ctx, z)),
+        E.map((xhat) => ({ outputs: [{ name: 'xhat', val: xhat }] })),
+      ),
+  },
+  {
+    name: 'reconstruct',
+    build: (ctx) =>
+      pipe(
+        ctx.g.input('x', ['B', ...model.inputShape], 'data'),
+        E.chain((x) => model.encode(ctx, x)),
+        E.chain((z) => model.decode(ctx, z)),
+        E.map((xhat) => ({ outputs: [{ name: 'xhat', val: xhat }] })),
+      ),
+  },
+];
+
+export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<CompileError, Artifacts> => {
+  const dtype = opts.dtype ?? 'f32';
+  const optDef = OPTIMIZERS[opts.optimizer.kind];
+  if (!optDef) return E.left(compileError(`${model.name}.optimizer`, `unknown optimizer ${opts.optimizer.kind}`));
+  const hyperE = validateOptimizer(optDef, opts.optimizer, `${model.name}.optimizer`);
+  if (E.isLeft(hyperE)) return hyperE;
+  const hyper = hyperE.right;
+
+  const ctx = newCtx(dtype);
+  const g = ctx.g;
+  const x = g.input('x', ['B', ...model.inputShape], 'data');
+  if (E.isLeft(x)) return x;
+  const termsE = model.loss(ctx, x.right);
+  if (E.isLeft(termsE)) return termsE;
+  const terms = termsE.right;
+  const lossE = totalLoss(g, model.name, terms);
+  if (E.isLeft(lossE)) return lossE;
+  const loss = lossE.right;
+
+  const params = [...ctx.params.values()];
+  if (params.length === 0) return E.left(compileError(model.name, 'the model has no parameters to train'));
+  const paramVals = params.map((p) => g.val(g.findInput(p.name)!.id));
+  const gradsE = grad(g, loss, paramVals);
+  if (E.isLeft(gradsE)) return gradsE;
+
+  const kind = opts.optimizer.kind;
+  const lr = g.input('opt.lr', [], 'state');
+  const t = g.input('opt.t', [], 'state');
+  if (E.isLeft(lr) || E.isLeft(t)) throw new Error('compiler bug: optimizer inputs');
+  const tNext = g.must('add', [t.right, g.scalar(1)], {}, 'optimizer');
+
+  const state: StateSpec[] = [];
+  const outputs: NamedVal[] = [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value }))];
+  const carry: { output: string; input: string }[] = [];
+  const next = (input: string, val: Val) => {
+    outputs.push({ name: `next.${input}`, val });
+    carry.push({ output: `next.${input}`, input });
+  };
+  params.forEach((p, i) => {
+    const slots: Record<string, Val> = {};
+    for (const s of optDef.slots) {
+      const name = `${kind}.${s.name}.${p.name}`;
+      const v = g.input(name, p.shape, 'state');
+      if (E.isLeft(v)) throw new Error(`compiler bug: ${name}`);
+      slots[s.name] = v.right;
+      state.push({ name, shape: p.shape, init: { kind: 'constant', value: s.init } });
+    }
+    const u = optDef.update(g, { param: paramVals[i], grad: gradsE.right[i], slots, lr: lr.right, t: tNext }, hyper);
+    next(p.name, u.param);
+    for (const s of optDef.slots) next(`${kind}.${s.name}.${p.name}`, u.slots[s.name]);
+  });
+  state.push({ name: 'opt.t', shape: [], init: { kind: 'constant', value: 0 } });
+  next('opt.t', tNext);
+
+  const lossOutputs = outputs.slice(0, terms.length + 1);
+  const evalInputs = g.inputs.filter((i) => i.role !== 'state').map((i) => i.name);
+  const trainInputs = g.inputs.map((i) => i.name);
+  const files: Record<string, Uint8Array> = {
+    'train_step.onnx': lowerToBytes(g, outputs, { graphName: `${model.name}.train_step`, inputs: trainInputs }),
+  };
+  files['evaluate.onnx'] = lowerToBytes(g, lossOutputs, { graphName: `${model.name}.evaluate`, inputs: evalInputs });
+  const artifacts: Record<string, ArtifactSpec> = {
+    train_step: { file: 'train_step.onnx', inputs: ioSpecs(g, trainInputs), outputs: outSpecs(outputs) },
+    evaluate: { file: 'evaluate.onnx', inputs: ioSpecs(g, evalInputs), outputs: outSpecs(lossOutputs) },
+  };
+
+  for (const fg of forwardGraphs(model)) {
+    const fctx = newCtx(dtype);
+    const built = fg.build(fctx);
+    if (E.isLeft(built)) return built;
+    const unknown = [...fctx.params.keys()].filter((k) => !ctx.params.has(k));
+    if (unknown.length) return E.left(compileError(`${model.name}.${fg.name}`, `uses parameters the loss never trains: ${unknown.join(', ')}`));
+    const inputs = fctx.g.inputs.map((i) => i.name);
+    files[`${fg.name}.onnx`] = lowerToBytes(fctx.g, built.right.outputs, { graphName: `${model.name}.${fg.name}`, inputs });
+    artifacts[fg.name] = { file: `${fg.name}.onnx`, inputs: ioSpecs(fctx.g, inputs), outputs: outSpecs(built.right.outputs) };
+  }
+
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    model: model.name,
+    dtype,
+    specHash: hashGraph(g, { kind, hyper, lr: opts.optimizer.lr }),
+    inputShape: model.inputShape,
+    codeShape: model.codeShape,
+    params,
+    noise: [...ctx.noises.values()],
+    optimizer: { kind, lr: opts.optimizer.lr, hyper, state, lrInput: 'opt.lr' },
+    terms: terms.map((tm) => ({ name: tm.name, weight: tm.weight, output: `term.${tm.name}` })),
+    lossOutput: 'loss',
+    carry,
+    artifacts,
+  };
+  return E.right({ manifest, files });
+};

@@ -1,0 +1,51 @@
+// The manifest: everything a runtime needs to drive the artifacts without knowing the model.
+import type { DType, Shape } from './ir/types';
+import type { Init, NoiseSpec, ParamSpec } from './model';
+import type { OptimizerKind } from './optim/optimizer';
+
+export const MANIFEST_FORMAT = 'hourglass-manifest/1';
+
+export interface IOSpec {
+  readonly name: string;
+  /** Sizes, with 'B' for the batch dimension. */
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly role: 'data' | 'param' | 'state' | 'noise' | 'output';
+}
+
+export interface ArtifactSpec {
+  readonly file: string;
+  readonly inputs: readonly IOSpec[];
+  readonly outputs: readonly IOSpec[];
+}
+
+export interface StateSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: Init;
+}
+
+export interface Manifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  readonly model: string;
+  readonly dtype: 'f32' | 'f64';
+  /** sha256 of the training graph and optimizer: equal hashes mean equal training semantics. */
+  readonly specHash: string;
+  readonly inputShape: readonly number[];
+  readonly codeShape: readonly number[];
+  readonly params: readonly ParamSpec[];
+  readonly noise: readonly NoiseSpec[];
+  readonly optimizer: {
+    readonly kind: OptimizerKind;
+    readonly lr: number;
+    readonly hyper: Readonly<Record<string, number>>;
+    /** Per-parameter slots and the scalar step counter, in the train step's input order. */
+    readonly state: readonly StateSpec[];
+    readonly lrInput: string;
+  };
+  readonly terms: readonly { readonly name: string; readonly weight: number; readonly output: string }[];
+  readonly lossOutput: string;
+  /** Train-step outputs that become the next step's inputs. */
+  readonly carry: readonly { readonly output: string; readonly input: string }[];
+  readonly artifacts: Readonly<Record<string, ArtifactSpec>>;
+}

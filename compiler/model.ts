@@ -1,0 +1,71 @@
+// What the compiler takes: a model as functions that build IR in a context which owns the
+// parameters (shared by name across the train, encode and decode graphs) and the noise inputs.
+import * as E from 'fp-ts/Either';
+import { Graph, type Val } from './ir/graph';
+import { compileError, showShape, type CompileError, type FloatDType } from './ir/types';
+
+export type Init =
+  | { readonly kind: 'glorotUniform' }
+  | { readonly kind: 'heNormal' }
+  | { readonly kind: 'normal'; readonly std: number }
+  | { readonly kind: 'constant'; readonly value: number };
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: Init;
+}
+
+export interface NoiseSpec {
+  readonly name: string;
+  /** Per-example shape; the batch dimension is prepended. */
+  readonly shape: readonly number[];
+  readonly kind: 'normal';
+}
+
+export interface Term {
+  readonly name: string;
+  /** A scalar: the term's mean over the batch. */
+  readonly value: Val;
+  readonly weight: number;
+}
+
+export class BuildCtx {
+  readonly params = new Map<string, ParamSpec>();
+  readonly noises = new Map<string, NoiseSpec>();
+  constructor(readonly g: Graph) {}
+
+  /** A parameter; asking again for the same name returns the same tensor (sharing, tying). */
+  param(name: string, shape: readonly number[], init: Init): E.Either<CompileError, Val> {
+    const prev = this.params.get(name);
+    if (prev && (prev.shape.length !== shape.length || prev.shape.some((d, i) => d !== shape[i])))
+      return E.left(compileError(name, `parameter declared as ${showShape(prev.shape)} and again as ${showShape(shape)}`));
+    if (!prev) {
+      if (!shape.every((d) => Number.isInteger(d) && d > 0))
+        return E.left(compileError(name, `parameter shape ${showShape(shape)} must have positive integer sizes`));
+      this.params.set(name, { name, shape, init });
+    }
+    return this.g.input(name, shape, 'param');
+  }
+
+  /** Standard normal noise ε with the given per-example shape: an input, so runs are replayable. */
+  noise(name: string, shape: readonly number[]): E.Either<CompileError, Val> {
+    this.noises.set(name, { name, shape, kind: 'normal' });
+    return this.g.input(`noise.${name}`, ['B', ...shape], 'noise');
+  }
+}
+
+export interface ModelDef {
+  readonly name: string;
+  /** Per-example input shape (the batch dimension is implicit). */
+  readonly inputShape: readonly number[];
+  readonly codeShape: readonly number[];
+  /** The training objective's named terms; the optimised loss is Σ weight · value. */
+  readonly loss: (ctx: BuildCtx, x: Val) => E.Either<CompileError, readonly Term[]>;
+  /** Deterministic code for x (e.g. μ for a VAE). */
+  readonly encode: (ctx: BuildCtx, x: Val) => E.Either<CompileError, Val>;
+  /** Mean reconstruction from a code. */
+  readonly decode: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
+}
+
+export const newCtx = (dtype: FloatDType) => new BuildCtx(new Graph(dtype));

@@ -1,0 +1,34 @@
+// The table of primitives. `satisfies` makes a missing rule, lowering or VJP a type error.
+import type { OpDef } from './def';
+import type { OpAttrs, OpTag } from './tags';
+import { add } from './add';
+import { concat } from './concat';
+import { div } from './div';
+import { exp } from './exp';
+import { expandLike } from './expandLike';
+import { greater } from './greater';
+import { constant, input } from './leaves';
+import { log } from './log';
+import { matmul } from './matmul';
+import { mul } from './mul';
+import { neg } from './neg';
+import { powc } from './powc';
+import { reduceMean, reduceSum } from './reduce';
+import { relu } from './relu';
+import { reshape } from './reshape';
+import { sigmoid } from './sigmoid';
+import { slice } from './slice';
+import { softplus } from './softplus';
+import { sqrt } from './sqrt';
+import { sub } from './sub';
+import { tanh } from './tanh';
+import { topkMask } from './topkMask';
+import { transpose } from './transpose';
+import { where } from './where';
+
+export const OPS = {
+  input, constant, matmul, add, sub, mul, div, neg, exp, log, sqrt, powc, relu, sigmoid, tanh, softplus,
+  reduceSum, reduceMean, transpose, reshape, concat, slice, topkMask, greater, where, expandLike,
+} satisfies { [K in OpTag]: OpDef<OpAttrs[K]> };
+
+export const opDef = <K extends OpTag>(tag: K): OpDef<OpAttrs[K]> => OPS[tag] as unknown as OpDef<OpAttrs[K]>;

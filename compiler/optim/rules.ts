@@ -1,0 +1,62 @@
+// The four update rules of the lecture's papers, written as their textbook formulas.
+import { algebra, type OptimizerDef, type OptimizerKind } from './optimizer';
+
+const inUnit = (x: number) => x >= 0 && x < 1;
+
+/** SGD with (heavy-ball) momentum, PyTorch's form: v = μ v + g; θ = θ − lr v. */
+const sgd: OptimizerDef = {
+  defaults: { momentum: 0 },
+  slots: [{ name: 'velocity', init: 0 }],
+  check: (h) => (inUnit(h.momentum) ? null : `momentum must be in [0, 1), got ${h.momentum}`),
+  update: (g, { param, grad, slots, lr }, h) => {
+    const a = algebra(g);
+    const v = a.add(a.mul(slots.velocity, h.momentum), grad);
+    return { param: a.sub(param, a.mul(lr, v)), slots: { velocity: v } };
+  },
+};
+
+/** Adam with bias correction (Kingma & Ba 2015, Algorithm 1). */
+const adam: OptimizerDef = {
+  defaults: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+  slots: [
+    { name: 'm', init: 0 },
+    { name: 'v', init: 0 },
+  ],
+  check: (h) =>
+    !inUnit(h.beta1) ? `beta1 must be in [0, 1), got ${h.beta1}` : !inUnit(h.beta2) ? `beta2 must be in [0, 1), got ${h.beta2}` : h.eps > 0 ? null : `eps must be positive, got ${h.eps}`,
+  update: (g, { param, grad, slots, lr, t }, h) => {
+    const a = algebra(g);
+    const m = a.add(a.mul(slots.m, h.beta1), a.mul(grad, 1 - h.beta1));
+    const v = a.add(a.mul(slots.v, h.beta2), a.mul(a.sq(grad), 1 - h.beta2));
+    const mHat = a.div(m, a.sub(1, a.powT(h.beta1, t)));
+    const vHat = a.div(v, a.sub(1, a.powT(h.beta2, t)));
+    const step = a.div(a.mul(lr, mHat), a.add(a.sqrt(vHat), h.eps));
+    return { param: a.sub(param, step), slots: { m, v } };
+  },
+};
+
+/** Adagrad (Duchi et al. 2011): s = s + g²; θ = θ − lr g / (√s + ε). */
+const adagrad: OptimizerDef = {
+  defaults: { eps: 1e-10 },
+  slots: [{ name: 'sum', init: 0 }],
+  check: (h) => (h.eps > 0 ? null : `eps must be positive, got ${h.eps}`),
+  update: (g, { param, grad, slots, lr }, h) => {
+    const a = algebra(g);
+    const s = a.add(slots.sum, a.sq(grad));
+    return { param: a.sub(param, a.div(a.mul(lr, grad), a.add(a.sqrt(s), h.eps))), slots: { sum: s } };
+  },
+};
+
+/** RMSprop (Tieleman & Hinton 2012): s = ρ s + (1 − ρ) g²; θ = θ − lr g / (√s + ε). */
+const rmsprop: OptimizerDef = {
+  defaults: { rho: 0.99, eps: 1e-8 },
+  slots: [{ name: 'sq', init: 0 }],
+  check: (h) => (inUnit(h.rho) ? (h.eps > 0 ? null : `eps must be positive, got ${h.eps}`) : `rho must be in [0, 1), got ${h.rho}`),
+  update: (g, { param, grad, slots, lr }, h) => {
+    const a = algebra(g);
+    const s = a.add(a.mul(slots.sq, h.rho), a.mul(a.sq(grad), 1 - h.rho));
+    return { param: a.sub(param, a.div(a.mul(lr, grad), a.add(a.sqrt(s), h.eps))), slots: { sq: s } };
+  },
+};
+
+export const OPTIMIZERS: { readonly [K in OptimizerKind]: OptimizerDef } = { sgd, adam, adagrad, rmsprop };

@@ -1,0 +1,36 @@
+// onnxruntime sessions with an explicit, logged fallback to the CPU provider.
+import * as ort from 'onnxruntime-node';
+
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
+export const PROVIDERS: readonly Provider[] = ['cpu', 'cuda', 'webgpu'];
+
+export interface SessionOptions {
+  readonly provider?: Provider;
+  /** Intra-op threads; default: onnxruntime's choice (one per core). */
+  readonly threads?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface OpenSession {
+  readonly session: ort.InferenceSession;
+  /** The provider actually in use (cpu after a fallback). */
+  readonly provider: Provider;
+}
+
+const options = (provider: Provider, threads?: number): ort.InferenceSession.SessionOptions => ({
+  executionProviders: [provider],
+  graphOptimizationLevel: 'all',
+  ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+});
+
+export const openSession = async (bytes: Uint8Array, opts: SessionOptions = {}): Promise<OpenSession> => {
+  const provider = opts.provider ?? 'cpu';
+  try {
+    return { session: await ort.InferenceSession.create(bytes, options(provider, opts.threads)), provider };
+  } catch (err) {
+    if (provider === 'cpu') throw err;
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    (opts.log ?? console.warn)(`provider ${provider} could not load (${reason}); falling back to cpu`);
+    return { session: await ort.InferenceSession.create(bytes, options('cpu', opts.threads)), provider: 'cpu' };
+  }
+};

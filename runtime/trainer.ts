@@ -1,0 +1,113 @@
+// Drives compiled artifacts: the train step's outputs (parameters, optimizer state) are fed to
+// the next step as the very same onnxruntime tensors; only the batch, the noise and the
+// learning rate come from JavaScript each step.
+import * as ort from 'onnxruntime-node';
+import type { Manifest } from '../compiler/manifest';
+import { allocate, initialValues, type FloatArray } from './init';
+import { Rng } from './random';
+import { openSession, type Provider } from './session';
+
+export interface ArtifactBytes {
+  readonly manifest: Manifest;
+  readonly files: Readonly<Record<string, Uint8Array>>;
+}
+
+export interface TrainerOptions {
+  readonly seed: number;
+  readonly provider?: Provider;
+  readonly threads?: number;
+  readonly lr?: number;
+  readonly log?: (line: string) => void;
+}
+
+export type Losses = Record<string, number>;
+
+const ortType = (dtype: 'f32' | 'f64') => (dtype === 'f64' ? 'float64' : 'float32');
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+export class Trainer {
+  /** Carried tensors: parameters and optimizer state, keyed by train-step input name. */
+  private carried: Record<string, ort.Tensor>;
+  private lr: number;
+
+  private constructor(
+    readonly manifest: Manifest,
+    private readonly train: ort.InferenceSession,
+    private readonly evaluator: ort.InferenceSession,
+    readonly provider: Provider,
+    private noiseRng: Rng,
+    initial: Record<string, ort.Tensor>,
+  ) {
+    this.carried = initial;
+    this.lr = manifest.optimizer.lr;
+  }
+
+  static async create(art: ArtifactBytes, opts: TrainerOptions): Promise<Trainer> {
+    const m = art.manifest;
+    const sess = { provider: opts.provider, threads: opts.threads, log: opts.log };
+    const train = await openSession(art.files[m.artifacts.train_step.file], sess);
+    const evaluator = await openSession(art.files[m.artifacts.evaluate.file], { ...sess, provider: train.provider });
+    const initRng = Rng.seeded(opts.seed);
+    const initial: Record<string, ort.Tensor> = {};
+    for (const p of m.params) initial[p.name] = new ort.Tensor(ortType(m.dtype), initialValues(p.init, p.shape, m.dtype, initRng), [...p.shape]);
+    for (const s of m.optimizer.state) initial[s.name] = new ort.Tensor(ortType(m.dtype), initialValues(s.init, s.shape, m.dtype, initRng), [...s.shape]);
+    const t = new Trainer(m, train.session, evaluator.session, train.provider, Rng.seeded(opts.seed ^ 0x9e3779b9), initial);
+    if (opts.lr !== undefined) t.setLearningRate(opts.lr);
+    return t;
+  }
+
+  setLearningRate(lr: number): void {
+    if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`learning rate must be positive, got ${lr}`);
+    this.lr = lr;
+  }
+
+  private scalar(x: number): ort.Tensor {
+    return new ort.Tensor(ortType(this.manifest.dtype), allocate(this.manifest.dtype, 1).fill(x), []);
+  }
+
+  private dataFeeds(x: FloatArray, batch: number, rng: Rng): Record<string, ort.Tensor> {
+    const m = this.manifest;
+    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor(ortType(m.dtype), x, [batch, ...m.inputShape]) };
+    for (const nz of m.noise) {
+      const eps = allocate(m.dtype, batch * size(nz.shape));
+      rng.fillNormal(eps);
+      feeds[`noise.${nz.name}`] = new ort.Tensor(ortType(m.dtype), eps, [batch, ...nz.shape]);
+    }
+    return feeds;
+  }
+
+  private losses(out: ort.InferenceSession.OnnxValueMapType): Losses {
+    const r: Losses = { loss: Number((out[this.manifest.lossOutput] as ort.Tensor).data[0]) };
+    for (const t of this.manifest.terms) r[t.name] = Number((out[t.output] as ort.Tensor).data[0]);
+    return r;
+  }
+
+  /** One optimizer step on `batch` examples stored row-major in `x` (a view is fine). */
+  async step(x: FloatArray, batch: number): Promise<Losses> {
+    const feeds = { ...this.carried, ...this.dataFeeds(x, batch, this.noiseRng), [this.manifest.optimizer.lrInput]: this.scalar(this.lr) };
+    const out = await this.train.run(feeds);
+    const next: Record<string, ort.Tensor> = {};
+    for (const c of this.manifest.carry) next[c.input] = out[c.output] as ort.Tensor;
+    this.carried = next;
+    return this.losses(out);
+  }
+
+  /** Mean loss terms over `n` examples, in batches, without updating anything. Noise is seeded per call. */
+  async evaluate(x: FloatArray, n: number, batch: number, seed = 1): Promise<Losses> {
+    const rng = Rng.seeded(seed);
+    const params = Object.fromEntries(this.manifest.params.map((p) => [p.name, this.carried[p.name]]));
+    const sums: Losses = {};
+    const dim = size(this.manifest.inputShape);
+    for (let start = 0; start < n; start += batch) {
+      const b = Math.min(batch, n - start);
+      const out = await this.evaluator.run({ ...params, ...this.dataFeeds(x.subarray(start * dim, (start + b) * dim), b, rng) });
+      for (const [k, v] of Object.entries(this.losses(out))) sums[k] = (sums[k] ?? 0) + v * b;
+    }
+    return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
+  }
+
+  /** Current values of parameters and optimizer state (copies out of onnxruntime). */
+  snapshot(): Record<string, FloatArray> {
+    return Object.fromEntries(Object.entries(this.carried).map(([k, t]) => [k, t.data as FloatArray]));
+  }
+}
