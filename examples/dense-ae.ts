@@ -38,7 +38,20 @@ const bernoulliNll = (ctx: BuildCtx, logits: Val, x: Val): R => {
   );
 };
 
-export const denseAutoencoder: ModelDef = {
+/** Mean over the batch of Σ_pixels (sigmoid(logits) − x)². */
+const squaredError = (ctx: BuildCtx, logits: Val, x: Val): R => {
+  const g = ctx.g;
+  const path = 'loss.mse';
+  return pipe(
+    g.op('sigmoid', [logits], {}, path),
+    E.chain((xhat) => g.op('sub', [xhat, x], {}, path)),
+    E.chain((d) => g.op('powc', [d], { p: 2 }, path)),
+    E.chain((sq) => g.op('reduceSum', [sq], { axes: [1], keepdims: false }, path)),
+    E.chain((perExample) => g.op('reduceMean', [perExample], { axes: [0], keepdims: false }, path)),
+  );
+};
+
+export const denseAutoencoder = (likelihood: 'mse' | 'bernoulli' = 'mse'): ModelDef => ({
   name: 'dense_ae',
   inputShape: [784],
   codeShape: [32],
@@ -46,9 +59,9 @@ export const denseAutoencoder: ModelDef = {
     pipe(
       encode(ctx, x),
       E.chain((z) => decodeLogits(ctx, z)),
-      E.chain((logits) => bernoulliNll(ctx, logits, x)),
+      E.chain((logits) => (likelihood === 'mse' ? squaredError : bernoulliNll)(ctx, logits, x)),
       E.map((value) => [{ name: 'reconstruction', value, weight: 1 }]),
     ),
   encode,
   decode: (ctx, z) => pipe(decodeLogits(ctx, z), E.chain((l) => ctx.g.op('sigmoid', [l], {}, 'decoder.output'))),
-};
+});

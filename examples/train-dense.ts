@@ -10,7 +10,7 @@ import { Trainer } from '../runtime/trainer';
 import { denseAutoencoder } from './dense-ae';
 
 const epochs = Number(process.env.EPOCHS ?? 5);
-const compiled = compileModel(denseAutoencoder, { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+const compiled = compileModel(denseAutoencoder(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(compiled)) {
   console.error(`hourglass: ${showError(compiled.left)}`);
   process.exit(1);
