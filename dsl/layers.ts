@@ -1,0 +1,115 @@
+// Dense layers, activations and the k-sparse bottleneck, as typed functions between tensors.
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import type { Init } from '../compiler/model';
+import { apply, autoName, errorPath, failed, scopePath, tensor, type Shape, type T } from './tensor';
+
+type Vec<N extends number> = readonly [N];
+
+export interface DenseOptions {
+  /** Layer name inside its scope; default `dense0`, `dense1`, … */
+  readonly name?: string;
+  readonly bias?: boolean;
+  readonly init?: Init;
+}
+
+interface DenseInfo {
+  readonly path: string;
+  readonly inWidth: number;
+  readonly width: number;
+}
+
+/** A dense layer; it remembers its weight's name and shape so another layer can tie to it. */
+export type DenseLayer<N extends number> = (<I extends number>(x: T<Vec<I>>) => T<Vec<N>>) & {
+  readonly info: () => DenseInfo | undefined;
+};
+
+const isWidth = (n: number) => Number.isInteger(n) && n > 0;
+
+const affine = <N extends number>(x: T<Shape>, W: E.Either<unknown, unknown>, path: string, width: N, bias: boolean, transposed: boolean): T<Vec<N>> => {
+  const s = x.session;
+  const g = s.ctx.g;
+  const where = errorPath(s, path.split('.').pop());
+  const out = pipe(
+    E.Do,
+    E.bind('x', () => x.val),
+    E.bind('W', () => W as ReturnType<typeof s.ctx.param>),
+    E.bind('Wt', ({ W }) => (transposed ? g.op('transpose', [W], { perm: [1, 0] }, where) : E.right(W))),
+    E.bind('h', ({ x, Wt }) => g.op('matmul', [x, Wt], {}, where)),
+    E.chain(({ h }) => (bias ? pipe(s.ctx.param(`${path}.b`, [width], { kind: 'constant', value: 0 }), E.chain((b) => g.op('add', [h, b], {}, where))) : E.right(h))),
+  );
+  return tensor(s, [width] as const, out);
+};
+
+/** x·W + b with W of shape [in, width]. */
+export const dense = <const N extends number>(width: N, opts: DenseOptions = {}): DenseLayer<N> => {
+  let info: DenseInfo | undefined;
+  const layer = <I extends number>(x: T<Vec<I>>): T<Vec<N>> => {
+    const s = x.session;
+    // Always draw the automatic name, so fresh and reused layers keep one numbering per scope.
+    const auto = opts.name ? [scopePath(s), opts.name].filter(Boolean).join('.') : autoName(s, 'dense');
+    const name = info?.path ?? auto;
+    const leaf = name.split('.').pop();
+    if (!isWidth(width)) return failed(s, [width] as const, leaf!, `width must be a positive integer, got ${width}`);
+    if (x.shape.length !== 1) return failed(s, [width] as const, leaf!, `expects a vector per example, got [${x.shape.join(', ')}]`);
+    const inWidth = x.shape[0];
+    if (info && info.inWidth !== inWidth) return failed(s, [width] as const, leaf!, `shared layer applied to width ${inWidth}, first applied to ${info.inWidth}`);
+    info = { path: name, inWidth, width };
+    const W = s.ctx.param(`${name}.W`, [inWidth, width], opts.init ?? { kind: 'glorotUniform' });
+    return affine(x, W, name, width, opts.bias ?? true, false);
+  };
+  return Object.assign(layer, { info: () => info });
+};
+
+/** x·W with no bias. */
+export const linear = <const N extends number>(width: N, opts: Omit<DenseOptions, 'bias'> = {}): DenseLayer<N> => dense(width, { ...opts, bias: false });
+
+/**
+ * A dense layer whose weight is the transpose of `source`'s (tied weights), with its own bias.
+ * `width` must equal the source's input width; `source` must be applied first.
+ */
+export const tied =
+  <const O extends number>(source: DenseLayer<number>, width: O, opts: { readonly name?: string; readonly bias?: boolean } = {}) =>
+  <I extends number>(x: T<Vec<I>>): T<Vec<O>> => {
+    const s = x.session;
+    const name = opts.name ? [scopePath(s), opts.name].filter(Boolean).join('.') : autoName(s, 'tied');
+    const leaf = name.split('.').pop()!;
+    const info = source.info();
+    if (!info) return failed(s, [width] as const, leaf, 'tied to a layer that has not been applied yet (apply the encoder first)');
+    if (info.inWidth !== width || info.width !== x.shape[0])
+      return failed(s, [width] as const, leaf, `tied to ${info.path}.W of shape [${info.inWidth}, ${info.width}], but maps [${x.shape[0]}] to [${width}]`);
+    const W = s.ctx.param(`${info.path}.W`, [info.inWidth, info.width], { kind: 'glorotUniform' });
+    return affine(x, W, name, width, opts.bias ?? true, true);
+  };
+
+const activation =
+  (tag: 'relu' | 'sigmoid' | 'tanh' | 'softplus') =>
+  <S extends Shape>(x: T<S>): T<S> =>
+    apply(tag, [x], {}, x.shape, tag);
+
+export const relu = activation('relu');
+export const sigmoid = activation('sigmoid');
+export const tanh = activation('tanh');
+export const softplus = activation('softplus');
+
+export interface SparsifyOptions {
+  /** At encode time keep α·k codes (Makhzani & Frey use α = 3 for k = 25… tuned per task). */
+  readonly alpha?: number;
+}
+
+/**
+ * Keep the k largest activations of each example, zero the rest (Makhzani & Frey 2013).
+ * The gradient flows through the kept support only; at encode time α·k are kept.
+ */
+export const sparsifyK =
+  <const K extends number>(k: K, opts: SparsifyOptions = {}) =>
+  <N extends number>(x: T<Vec<N>>): T<Vec<N>> => {
+    const s = x.session;
+    const alpha = opts.alpha ?? 1;
+    const width = x.shape[0];
+    if (!Number.isInteger(k) || k < 1 || k > width) return failed(s, x.shape, 'sparsifyK', `k = ${k} must be an integer in [1, ${width}] for codes of width ${width}`);
+    if (!(Number.isFinite(alpha) && alpha >= 1)) return failed(s, x.shape, 'sparsifyK', `alpha must be ≥ 1, got ${alpha}`);
+    const kept = s.mode === 'eval' ? Math.min(width, Math.round(alpha * k)) : k;
+    const mask = apply('topkMask', [x], { k: kept }, x.shape, 'sparsifyK');
+    return apply('mul', [x, mask], {}, x.shape, 'sparsifyK');
+  };

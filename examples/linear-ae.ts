@@ -1,0 +1,13 @@
+// Linear autoencoder: at its optimum the decoder spans the top-r principal subspace (PCA).
+import { autoencoder, dense, input, mse } from '../dsl';
+
+export const linearAutoencoder = <const D extends number>(r = 10, width: D = 784 as D) =>
+  autoencoder({
+    name: 'linear_ae',
+    input: input([width]),
+    encoder: dense(r),
+    decoder: dense(width),
+    likelihood: mse,
+  }).objective(({ x, code, decoder }) => ({ reconstruction: mse(decoder(code), x) }));
+
+export default linearAutoencoder();
