@@ -33,6 +33,11 @@ interface AutoencoderSpec<I extends Shape, Enc, Dec> extends AutoencoderParts<I,
 
 type CodeOf<Enc> = Enc extends (x: never) => infer K ? K : never;
 
+/** A type error on `encoder` unless it takes the input and gives a code (a tensor or a Gaussian). */
+type EncoderFits<I extends Shape, Enc> = Enc extends (x: T<I>) => Code<Shape>
+  ? unknown
+  : { readonly encoder: `the encoder must map the input T<I> to a code T<[n]> or Gaussian<[n]>` };
+
 /** A type error on `decoder` unless it maps the encoder's code back to the input shape. */
 type DecoderFits<I extends Shape, Enc, Dec> = Dec extends (z: T<CodeShape<CodeOf<Enc>>>) => T<I>
   ? unknown
@@ -56,8 +61,8 @@ const codeTensor = <C extends Shape>(k: Code<C>): T<C> => (isGaussian(k) ? (k as
  * `autoencoder({ name, input, encoder, decoder, likelihood }).objective(({ x, code, decoder }) => terms)`.
  * (Two steps so TypeScript infers the code type before it checks the objective.)
  */
-export const autoencoder = <const I extends Shape, Enc extends (x: T<I>) => Code<Shape>, Dec extends (z: never) => T<I>>(
-  parts: AutoencoderParts<I, Enc, Dec> & DecoderFits<I, Enc, Dec>,
+export const autoencoder = <const I extends Shape, Enc extends (x: never) => unknown, Dec extends (z: never) => unknown>(
+  parts: AutoencoderParts<I, Enc, Dec> & EncoderFits<I, Enc> & DecoderFits<I, Enc, Dec>,
 ) => ({
   objective: (objective: Objective<I, Enc, Dec>): Autoencoder<I, CodeShape<CodeOf<Enc>>> => build({ ...parts, objective }),
 });

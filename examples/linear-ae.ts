@@ -1,7 +1,7 @@
 // Linear autoencoder: at its optimum the decoder spans the top-r principal subspace (PCA).
 import { autoencoder, dense, input, mse } from '../dsl';
 
-export const linearAutoencoder = <const D extends number>(r = 10, width: D = 784 as D) =>
+export const linearAutoencoder = (r = 10, width = 784) =>
   autoencoder({
     name: 'linear_ae',
     input: input([width]),

@@ -51,6 +51,18 @@ describe('shapes ride in the types', () => {
     mse(x100, x784);
   });
 
+  test('an encoder must take the input shape', () => {
+    const expects500: Layer<readonly [500], readonly [10]> = dense(10);
+    autoencoder({
+      name: 'bad_encoder',
+      input: [784],
+      // @ts-expect-error — the input is [784]; this encoder takes [500]
+      encoder: expects500,
+      decoder: dense(784),
+      likelihood: bernoulli,
+    });
+  });
+
   test('a decoder must take the code and give back the input shape', () => {
     const decodes3: Layer<readonly [3], readonly [784]> = dense(784);
     autoencoder({
