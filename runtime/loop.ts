@@ -1,5 +1,6 @@
 // Epochs of seeded, shuffled mini-batches. Each epoch permutes the training set once into a
-// reused buffer; the batches are then views into it.
+// reused buffer; the batches are then views into it. The loop can stop at any step and resume
+// from a LoopPosition with exactly the same batches, noise and running sums.
 import type { Dataset } from './data/dataset';
 import { Rng } from './random';
 import type { Losses, Trainer } from './trainer';
@@ -12,36 +13,78 @@ export interface EpochReport {
   readonly seconds: number;
 }
 
+/** Where training stands: enough, with the trainer's tensors and noise, to continue exactly. */
+export interface LoopPosition {
+  readonly step: number;
+  readonly epoch: number;
+  readonly stepInEpoch: number;
+  readonly shuffleState: readonly number[];
+  readonly partial: Losses;
+}
+
 export interface LoopOptions {
   readonly epochs: number;
   readonly batch: number;
   readonly seed: number;
-  readonly onEpoch?: (r: EpochReport) => void;
-  readonly onStep?: (step: number, losses: Losses) => void;
+  readonly resumeFrom?: LoopPosition;
+  /** Learning rate for an epoch (1-based); default: leave the trainer's as it is. */
+  readonly lrAt?: (epoch: number) => number;
+  /** Called every `checkpointEvery` steps and after each epoch's report, with a position to save. */
+  readonly checkpointEvery?: number;
+  readonly onCheckpoint?: (p: LoopPosition) => void | Promise<void>;
+  readonly onEpoch?: (r: EpochReport) => void | Promise<void>;
+  readonly onStep?: (step: number, stepInEpoch: number, losses: Losses) => void;
+  readonly heldOutBatch?: number;
 }
 
+/** A loss term that stopped being finite: training stops before anything bad is saved. */
+export class DivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly term: string,
+    readonly value: number,
+  ) {
+    super(`training diverged at step ${step}: ${term} = ${value}`);
+    this.name = 'DivergedError';
+  }
+}
+
+export const stepsPerEpoch = (n: number, batch: number): number => Math.floor(n / batch);
+
 export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dataset, opts: LoopOptions): Promise<EpochReport[]> => {
-  const rng = Rng.seeded(opts.seed);
-  const buffer = new Float32Array(train.images.length);
-  const stepsPerEpoch = Math.floor(train.n / opts.batch);
-  if (stepsPerEpoch === 0) throw new RangeError(`batch ${opts.batch} is larger than the ${train.n} training examples`);
+  const perEpoch = stepsPerEpoch(train.n, opts.batch);
+  if (perEpoch === 0) throw new RangeError(`batch ${opts.batch} is larger than the ${train.n} training examples`);
+  const start = opts.resumeFrom;
+  const rng = start ? Rng.fromState(start.shuffleState) : Rng.seeded(opts.seed);
+  const buffer = new Float32Array(perEpoch * opts.batch * train.dim);
   const reports: EpochReport[] = [];
-  let step = 0;
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    const started = performance.now();
+  let step = start?.step ?? 0;
+  for (let epoch = start?.epoch ?? 1; epoch <= opts.epochs; epoch++) {
+    const began = performance.now();
+    const shuffleState = rng.state();
     const order = rng.permutation(train.n);
-    for (let i = 0; i < train.n; i++) buffer.set(train.images.subarray(order[i] * train.dim, (order[i] + 1) * train.dim), i * train.dim);
-    const sums: Losses = {};
-    for (let s = 0; s < stepsPerEpoch; s++) {
+    for (let i = 0; i < perEpoch * opts.batch; i++) buffer.set(train.images.subarray(order[i] * train.dim, (order[i] + 1) * train.dim), i * train.dim);
+    if (opts.lrAt) trainer.setLearningRate(opts.lrAt(epoch));
+    const resuming = start && epoch === start.epoch;
+    const sums: Losses = resuming ? { ...start.partial } : {};
+    for (let s = resuming ? start.stepInEpoch : 0; s < perEpoch; s++) {
       const x = buffer.subarray(s * opts.batch * train.dim, (s + 1) * opts.batch * train.dim);
       const losses = await trainer.step(x, opts.batch);
-      for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / stepsPerEpoch;
-      opts.onStep?.(++step, losses);
+      step++;
+      for (const [k, v] of Object.entries(losses)) {
+        if (!Number.isFinite(v)) throw new DivergedError(step, k, v);
+        sums[k] = (sums[k] ?? 0) + v;
+      }
+      opts.onStep?.(step, s + 1, losses);
+      if (opts.checkpointEvery && step % opts.checkpointEvery === 0 && s + 1 < perEpoch)
+        await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s + 1, shuffleState, partial: { ...sums } });
     }
-    const held = await trainer.evaluate(heldOut.images, heldOut.n, 1000);
-    const report = { epoch, steps: stepsPerEpoch, train: sums, heldOut: held, seconds: (performance.now() - started) / 1000 };
+    const held = await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000);
+    const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));
+    const report = { epoch, steps: perEpoch, train: means, heldOut: held, seconds: (performance.now() - began) / 1000 };
     reports.push(report);
-    opts.onEpoch?.(report);
+    await opts.onEpoch?.(report);
+    await opts.onCheckpoint?.({ step, epoch: epoch + 1, stepInEpoch: 0, shuffleState: rng.state(), partial: {} });
   }
   return reports;
 };

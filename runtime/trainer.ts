@@ -56,6 +56,26 @@ export class Trainer {
     return t;
   }
 
+  get learningRate(): number {
+    return this.lr;
+  }
+
+  noiseState(): number[] {
+    return this.noiseRng.state();
+  }
+
+  /** Put back a checkpoint's tensors and noise stream; names and sizes must match the manifest. */
+  restore(tensors: Readonly<Record<string, FloatArray>>, noiseState: readonly number[]): void {
+    const next: Record<string, ort.Tensor> = {};
+    for (const [name, current] of Object.entries(this.carried)) {
+      const saved = tensors[name];
+      if (!saved || saved.length !== current.size) throw new RangeError(`checkpoint tensor ${name} is missing or has the wrong size`);
+      next[name] = new ort.Tensor(current.type as 'float32' | 'float64', saved, current.dims);
+    }
+    this.carried = next;
+    this.noiseRng = Rng.fromState(noiseState);
+  }
+
   setLearningRate(lr: number): void {
     if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`learning rate must be positive, got ${lr}`);
     this.lr = lr;
