@@ -96,7 +96,7 @@ export const decodeCheckpoint = (bytes: Uint8Array, file: string): E.Either<stri
     const start = base + e.offset;
     if (start + e.length * width > bytes.length) return E.left(`${file}: truncated checkpoint (tensor ${e.name})`);
     // Copy out so the tensor owns an aligned buffer.
-    const raw = bytes.slice(start, start + e.length * width);
+    const raw = new Uint8Array(bytes.subarray(start, start + e.length * width));
     tensors[e.name] = e.dtype === 'f64' ? new Float64Array(raw.buffer) : new Float32Array(raw.buffer);
   }
   return E.right({ meta: header.meta, tensors });
