@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { grad } from './autodiff/grad';
 import type { Graph, Val } from './ir/graph';
-import { compileError, type CompileError, type FloatDType } from './ir/types';
+import { compileError, sameShape, showShape, type CompileError, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
 import { newCtx, type BuildCtx, type ModelDef, type Term } from './model';
@@ -50,6 +50,10 @@ const totalLoss = (g: Graph, model: string, terms: readonly Term[]): E.Either<Co
   return E.right(total!);
 };
 
+/** A parameter or noise input took a name the compiler gives its own inputs or outputs. */
+const reserved = (path: string, name: string): E.Either<CompileError, never> =>
+  E.left(compileError(path, `${name} is a name the compiler gives an optimizer input or a graph output; rename the parameter, noise or term that uses it`));
+
 const hashGraph = (g: Graph, extra: unknown): string =>
   createHash('sha256')
     .update(JSON.stringify({ nodes: g.nodes.map((n) => [n.tag, n.inputs, n.attrs, n.type]), extra }))
@@ -93,7 +97,7 @@ const forwardGraphs = (model: ModelDef): ForwardGraph[] => [
 
 export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<CompileError, Artifacts> => {
   const dtype = opts.dtype ?? 'f32';
-  const optDef = OPTIMIZERS[opts.optimizer.kind];
+  const optDef = Object.hasOwn(OPTIMIZERS, opts.optimizer.kind) ? OPTIMIZERS[opts.optimizer.kind] : undefined;
   if (!optDef) return E.left(compileError(`${model.name}.optimizer`, `unknown optimizer ${opts.optimizer.kind}`));
   const hyperE = validateOptimizer(optDef, opts.optimizer, `${model.name}.optimizer`);
   if (E.isLeft(hyperE)) return hyperE;
@@ -119,7 +123,8 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   const kind = opts.optimizer.kind;
   const lr = g.input('opt.lr', [], 'state');
   const t = g.input('opt.t', [], 'state');
-  if (E.isLeft(lr) || E.isLeft(t)) throw new Error('compiler bug: optimizer inputs');
+  if (E.isLeft(lr)) return reserved(model.name, 'opt.lr');
+  if (E.isLeft(t)) return reserved(model.name, 'opt.t');
   const tNext = g.must('add', [t.right, g.scalar(1)], {}, 'optimizer');
 
   const state: StateSpec[] = [];
@@ -129,21 +134,24 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     outputs.push({ name: `next.${input}`, val });
     carry.push({ output: `next.${input}`, input });
   };
-  params.forEach((p, i) => {
+  for (const [i, p] of params.entries()) {
     const slots: Record<string, Val> = {};
     for (const s of optDef.slots) {
       const name = `${kind}.${s.name}.${p.name}`;
       const v = g.input(name, p.shape, 'state');
-      if (E.isLeft(v)) throw new Error(`compiler bug: ${name}`);
+      if (E.isLeft(v)) return reserved(model.name, name);
       slots[s.name] = v.right;
       state.push({ name, shape: p.shape, init: { kind: 'constant', value: s.init } });
     }
     const u = optDef.update(g, { param: paramVals[i], grad: gradsE.right[i], slots, lr: lr.right, t: tNext }, hyper);
     next(p.name, u.param);
     for (const s of optDef.slots) next(`${kind}.${s.name}.${p.name}`, u.slots[s.name]);
-  });
+  }
   state.push({ name: 'opt.t', shape: [], init: { kind: 'constant', value: 0 } });
   next('opt.t', tNext);
+
+  const clash = outputs.find((o) => g.findInput(o.name));
+  if (clash) return reserved(model.name, clash.name);
 
   const lossOutputs = outputs.slice(0, terms.length + 1);
   const evalInputs = g.inputs.filter((i) => i.role !== 'state').map((i) => i.name);
@@ -163,6 +171,11 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     if (E.isLeft(built)) return built;
     const unknown = [...fctx.params.keys()].filter((k) => !ctx.params.has(k));
     if (unknown.length) return E.left(compileError(`${model.name}.${fg.name}`, `uses parameters the loss never trains: ${unknown.join(', ')}`));
+    const reshaped = [...fctx.params.values()].find((p) => !sameShape(p.shape, ctx.params.get(p.name)!.shape));
+    if (reshaped)
+      return E.left(compileError(`${model.name}.${fg.name}`, `parameter ${reshaped.name} is declared as ${showShape(reshaped.shape)} here but as ${showShape(ctx.params.get(reshaped.name)!.shape)} in the loss`));
+    const fclash = built.right.outputs.find((o) => fctx.g.findInput(o.name));
+    if (fclash) return reserved(`${model.name}.${fg.name}`, fclash.name);
     const inputs = fctx.g.inputs.map((i) => i.name);
     files[`${fg.name}.onnx`] = lowerToBytes(fctx.g, built.right.outputs, { graphName: `${model.name}.${fg.name}`, inputs });
     artifacts[fg.name] = { file: `${fg.name}.onnx`, inputs: ioSpecs(fctx.g, inputs), outputs: outSpecs(built.right.outputs) };

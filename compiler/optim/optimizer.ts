@@ -53,9 +53,10 @@ export const algebra = (g: Graph) => {
 export const validateOptimizer = (def: OptimizerDef, spec: OptimizerSpec, path: string): E.Either<CompileError, Record<string, number>> => {
   if (!(Number.isFinite(spec.lr) && spec.lr > 0))
     return E.left(compileError(path, `learning rate must be a positive number, got ${spec.lr}`));
-  const unknown = Object.keys(spec.hyper).filter((k) => !(k in def.defaults));
+  const unknown = Object.keys(spec.hyper).filter((k) => !Object.hasOwn(def.defaults, k));
   if (unknown.length) return E.left(compileError(path, `${spec.kind} has no hyperparameter ${unknown.join(', ')} (it has ${Object.keys(def.defaults).join(', ') || 'none'})`));
   const hyper = { ...def.defaults, ...spec.hyper };
-  const problem = def.check(hyper);
+  const nonFinite = Object.entries(hyper).find(([, v]) => !Number.isFinite(v));
+  const problem = def.check(hyper) ?? (nonFinite ? `${nonFinite[0]} must be a finite number, got ${nonFinite[1]}` : null);
   return problem ? E.left(compileError(path, `${spec.kind}: ${problem}`)) : E.right(hyper);
 };

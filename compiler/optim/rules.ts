@@ -2,6 +2,9 @@
 import { algebra, type OptimizerDef, type OptimizerKind } from './optimizer';
 
 const inUnit = (x: number) => x >= 0 && x < 1;
+/** ε must survive as a nonzero f32 (an f32 graph stores it so, and ONNX Runtime drops an Add of a
+ *  constant that rounds to 0f even in f64), or a zero second moment divides 0 by 0. */
+const epsProblem = (eps: number) => (Math.fround(eps) > 0 ? null : `eps must be positive (at least 1.4e-45, the smallest f32), got ${eps}`);
 
 /** SGD with (heavy-ball) momentum, PyTorch's form: v = μ v + g; θ = θ − lr v. */
 const sgd: OptimizerDef = {
@@ -23,7 +26,7 @@ const adam: OptimizerDef = {
     { name: 'v', init: 0 },
   ],
   check: (h) =>
-    !inUnit(h.beta1) ? `beta1 must be in [0, 1), got ${h.beta1}` : !inUnit(h.beta2) ? `beta2 must be in [0, 1), got ${h.beta2}` : h.eps > 0 ? null : `eps must be positive, got ${h.eps}`,
+    !inUnit(h.beta1) ? `beta1 must be in [0, 1), got ${h.beta1}` : !inUnit(h.beta2) ? `beta2 must be in [0, 1), got ${h.beta2}` : epsProblem(h.eps),
   update: (g, { param, grad, slots, lr, t }, h) => {
     const a = algebra(g);
     const m = a.add(a.mul(slots.m, h.beta1), a.mul(grad, 1 - h.beta1));
@@ -39,7 +42,7 @@ const adam: OptimizerDef = {
 const adagrad: OptimizerDef = {
   defaults: { eps: 1e-10 },
   slots: [{ name: 'sum', init: 0 }],
-  check: (h) => (h.eps > 0 ? null : `eps must be positive, got ${h.eps}`),
+  check: (h) => epsProblem(h.eps),
   update: (g, { param, grad, slots, lr }, h) => {
     const a = algebra(g);
     const s = a.add(slots.sum, a.sq(grad));
@@ -51,7 +54,7 @@ const adagrad: OptimizerDef = {
 const rmsprop: OptimizerDef = {
   defaults: { rho: 0.99, eps: 1e-8 },
   slots: [{ name: 'sq', init: 0 }],
-  check: (h) => (inUnit(h.rho) ? (h.eps > 0 ? null : `eps must be positive, got ${h.eps}`) : `rho must be in [0, 1), got ${h.rho}`),
+  check: (h) => (inUnit(h.rho) ? epsProblem(h.eps) : `rho must be in [0, 1), got ${h.rho}`),
   update: (g, { param, grad, slots, lr }, h) => {
     const a = algebra(g);
     const s = a.add(a.mul(slots.sq, h.rho), a.mul(a.sq(grad), 1 - h.rho));
