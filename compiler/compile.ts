@@ -4,11 +4,11 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { grad } from './autodiff/grad';
 import type { Graph, Val } from './ir/graph';
-import { compileError, sameShape, showShape, type CompileError, type FloatDType } from './ir/types';
+import { compileError, sameShape, showShape, type CompileError, type Dim, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
 import { newCtx, type BuildCtx, type ModelDef, type Term } from './model';
-import { lowerToBytes, type NamedVal } from './onnx/lower';
+import { liveNodes, lowerToBytes, type NamedVal } from './onnx/lower';
 import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
 import { OPTIMIZERS } from './optim/rules';
 
@@ -21,6 +21,8 @@ export interface Artifacts {
   readonly manifest: Manifest;
   /** File name -> bytes (the manifest is not among them; write it as JSON). */
   readonly files: Readonly<Record<string, Uint8Array>>;
+  /** [m, k, n] of every matrix product the train step computes ('B' = batch), for FLOP counts. */
+  readonly matmuls: readonly (readonly [Dim, Dim, Dim])[];
 }
 
 const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
@@ -196,5 +198,12 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     carry,
     artifacts,
   };
-  return E.right({ manifest, files });
+  const live = liveNodes(g, outputs.map((o) => o.val));
+  const matmuls = g.nodes
+    .filter((n) => n.tag === 'matmul' && live.has(n.id))
+    .map((n) => {
+      const [a, b] = n.inputs.map((i) => g.node(i).type.shape);
+      return [a[0], a[1], b[1]] as const;
+    });
+  return E.right({ manifest, files, matmuls });
 };

@@ -1,0 +1,26 @@
+// The machine's matrix-multiply rate in onnxruntime: a large f32 sgemm, in GFLOP/s.
+import * as ort from 'onnxruntime-node';
+import { Graph } from '../compiler/ir/graph';
+import { lowerToBytes } from '../compiler/onnx/lower';
+
+export const sgemmGflops = async (threads: number, n = 1024, reps = 10): Promise<number> => {
+  const g = new Graph('f32');
+  const a = g.input('a', [n, n], 'data');
+  const b = g.input('b', [n, n], 'data');
+  if (a._tag === 'Left' || b._tag === 'Left') throw new Error('roofline graph');
+  const out = g.must('matmul', [a.right, b.right], {});
+  const s = await ort.InferenceSession.create(lowerToBytes(g, [{ name: 'c', val: out }], { graphName: 'sgemm' }), {
+    intraOpNumThreads: threads,
+    graphOptimizationLevel: 'all',
+  });
+  const x = new ort.Tensor('float32', new Float32Array(n * n).fill(0.5), [n, n]);
+  for (let i = 0; i < 3; i++) await s.run({ a: x, b: x });
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await s.run({ a: x, b: x });
+    times.push((performance.now() - t0) / 1000);
+  }
+  times.sort((p, q) => p - q);
+  return (2 * n ** 3) / times[Math.floor(times.length / 2)] / 1e9;
+};
