@@ -1,0 +1,101 @@
+// hourglass encode | reconstruct | sample <run-dir>: use a run's exported graphs, which carry
+// their weights, through plain onnxruntime sessions.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
+import * as ort from 'onnxruntime-node';
+import { showDataError } from '../../data/errors';
+import { saveNpy } from '../../data/npy';
+import { resolveDataset } from '../../data/resolve';
+import { Rng } from '../../random';
+import { runFiles } from '../../run/layout';
+import { ensureParent, writeFileAtomic } from '../../run/fsx';
+import { CliError } from '../fail';
+import { gridPng } from '../png';
+
+interface Exported {
+  readonly model: string;
+  readonly dtype: 'f32' | 'f64';
+  readonly inputShape: readonly number[];
+  readonly codeShape: readonly number[];
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct') => {
+  const f = runFiles(dir);
+  const meta = join(f.exported, 'model.json');
+  if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`);
+  const m = JSON.parse(readFileSync(meta, 'utf8')) as Exported;
+  const session = await ort.InferenceSession.create(join(f.exported, `${graph}.onnx`));
+  return { m, session };
+};
+
+const floatTensor = (m: Exported, data: Float32Array, dims: number[]) =>
+  m.dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(data), dims) : new ort.Tensor('float32', data, dims);
+
+/** Run `session` over `n` rows of `x` in batches; returns the concatenated single output. */
+const runBatched = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, rowIn: number, rowOut: number, inShape: readonly number[]) => {
+  const out = new Float32Array(n * rowOut);
+  for (let i = 0; i < n; i += 1000) {
+    const b = Math.min(1000, n - i);
+    const res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
+    out.set(Float32Array.from(Object.values(res)[0].data as ArrayLike<number>), i * rowOut);
+  }
+  return out;
+};
+
+const loadData = (name: string) => {
+  const d = resolveDataset(name, {});
+  if (E.isLeft(d)) throw new CliError(showDataError(d.left));
+  return d.right;
+};
+
+const side = (dim: number) => {
+  const s = Math.round(Math.sqrt(dim));
+  if (s * s !== dim) throw new CliError(`images of ${dim} values are not square; write .npy instead of .png`);
+  return s;
+};
+
+const writeOut = (out: string, values: Float32Array, count: number, shape: readonly number[]) => {
+  ensureParent(out);
+  if (out.endsWith('.npy')) saveNpy(out, values, [count, ...shape]);
+  else if (out.endsWith('.png')) {
+    const s = side(size(shape));
+    writeFileAtomic(out, gridPng(values, count, s, s));
+  } else throw new CliError(`${out}: the output must end in .npy or .png`);
+  console.log(`wrote ${out} (${count} × [${shape.join(', ')}])`);
+};
+
+export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number }) => {
+  const { m, session } = await openRun(dir, 'encode');
+  const d = loadData(o.data);
+  if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
+  const n = Math.min(d.n, o.limit ?? d.n);
+  const codes = await runBatched(session, m, 'x', d.images, n, d.dim, size(m.codeShape), m.inputShape);
+  if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`);
+  writeOut(o.out, codes, n, m.codeShape);
+};
+
+export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number }) => {
+  const { m, session } = await openRun(dir, 'reconstruct');
+  const d = loadData(o.data);
+  if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
+  const n = Math.min(d.n, o.n);
+  const recon = await runBatched(session, m, 'x', d.images, n, d.dim, d.dim, m.inputShape);
+  // Originals and reconstructions side by side: pairs of images.
+  const pairs = new Float32Array(2 * n * d.dim);
+  for (let i = 0; i < n; i++) {
+    pairs.set(d.images.subarray(i * d.dim, (i + 1) * d.dim), 2 * i * d.dim);
+    pairs.set(recon.subarray(i * d.dim, (i + 1) * d.dim), (2 * i + 1) * d.dim);
+  }
+  writeOut(o.out, o.out.endsWith('.npy') ? recon : pairs, o.out.endsWith('.npy') ? n : 2 * n, m.inputShape);
+};
+
+export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number }) => {
+  const { m, session } = await openRun(dir, 'decode');
+  const z = new Float32Array(o.n * size(m.codeShape));
+  Rng.seeded(o.seed).fillNormal(z);
+  const x = await runBatched(session, m, 'code', z, o.n, size(m.codeShape), size(m.inputShape), m.codeShape);
+  writeOut(o.out, x, o.n, m.inputShape);
+};

@@ -1,0 +1,100 @@
+// The `hourglass` command line.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { PROVIDERS } from '../session';
+import { compileCommand } from './commands/compile';
+import { trainCommand } from './commands/train';
+import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
+import { CliError, integer, positive, positiveInt } from './fail';
+
+// Commander wants InvalidArgumentError from option parsers; ours throw CliError.
+const arg =
+  <T>(parse: (raw: string) => T) =>
+  (raw: string): T => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
+    }
+  };
+
+const optimizers = ['adam', 'sgd', 'adagrad', 'rmsprop'];
+
+const program = new Command()
+  .name('hourglass')
+  .description('Compile autoencoders written in a typed combinator DSL to ONNX training graphs, and train them.')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+program
+  .command('compile')
+  .description('write the ONNX artifacts and manifest.json of a spec')
+  .argument('<spec>', 'TypeScript module whose default export is a model')
+  .requiredOption('--out <dir>', 'output directory')
+  .addOption(new Option('--dtype <dtype>', 'float type of the graphs').choices(['f32', 'f64']).default('f32'))
+  .addOption(new Option('--optimizer <name>', 'optimizer of the train step').choices(optimizers).default('adam'))
+  .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
+  .option('--no-typecheck', 'skip type-checking the spec')
+  .action((spec, o) => compileCommand(spec, o));
+
+program
+  .command('train')
+  .description('train a spec on a data set, writing metrics, checkpoints and exported graphs to a run directory')
+  .argument('<spec>', 'TypeScript module whose default export is a model')
+  .requiredOption('--data <name|path>', 'mnist (embedded), fashion-mnist, shapes, or a .npy / IDX file')
+  .requiredOption('--out <run-dir>', 'run directory')
+  .option('--epochs <n>', 'epochs', arg(positiveInt('epochs')), 10)
+  .option('--batch <n>', 'batch size', arg(positiveInt('batch')), 128)
+  .option('--lr <x>', 'learning rate', arg(positive('lr')), 1e-3)
+  .option('--seed <s>', 'seed for initialisation, shuffling and noise', arg(integer('seed')), 1)
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
+  .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
+  .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
+  .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+  .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and after every epoch)', arg(positiveInt('checkpoint-every')), 200)
+  .option('--binarise', 'threshold the data at 0.5', false)
+  .option('--resume', 'continue the run in --out from its last checkpoint', false)
+  .option('--force', 'replace an existing run directory', false)
+  .option('--no-typecheck', 'skip type-checking the spec')
+  .action((spec, o) => trainCommand(spec, o));
+
+program
+  .command('encode')
+  .description("write the codes of a data set under a trained run's encoder")
+  .argument('<run-dir>', 'a finished training run')
+  .requiredOption('--data <name|path>', 'data set to encode')
+  .requiredOption('--out <file.npy>', 'where to write the codes')
+  .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
+  .action((dir, o) => encodeCommand(dir, o));
+
+program
+  .command('reconstruct')
+  .description('write examples next to their reconstructions (.png grid) or the reconstructions (.npy)')
+  .argument('<run-dir>', 'a finished training run')
+  .requiredOption('--data <name|path>', 'data set')
+  .requiredOption('--out <file>', '.png or .npy')
+  .option('--n <n>', 'how many examples', arg(positiveInt('n')), 16)
+  .action((dir, o) => reconstructCommand(dir, o));
+
+program
+  .command('sample')
+  .description('decode codes drawn from N(0, I) (meaningful for VAEs)')
+  .argument('<run-dir>', 'a finished training run')
+  .requiredOption('--out <file>', '.png or .npy')
+  .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
+  .option('--seed <s>', 'seed of the codes', arg(integer('seed')), 1)
+  .action((dir, o) => sampleCommand(dir, o));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
+  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 2); // commander already printed the reason
+  if (err instanceof CliError) {
+    console.error(`hourglass: ${err.message}`);
+    process.exit(err.exitCode);
+  }
+  console.error(`hourglass: internal error: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.HOURGLASS_DEBUG) console.error(err);
+  process.exit(70);
+}
