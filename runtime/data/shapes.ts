@@ -33,8 +33,8 @@ export const renderShape = (out: Float32Array, offset: number, f: readonly numbe
   const [shape, scale, theta, px, py] = f;
   const radius = 12 * scale;
   // Keep every shape inside the frame at any rotation.
-  const cx = 14 + px * (SIDE - 28);
-  const cy = 14 + py * (SIDE - 28);
+  const cx = 16 + px * (SIDE - 32);
+  const cy = 16 + py * (SIDE - 32);
   const c = Math.cos(theta);
   const s = Math.sin(theta);
   for (let r = 0; r < SIDE; r++)
