@@ -7,7 +7,7 @@ import type { Graph, Val } from './ir/graph';
 import { compileError, sameShape, showShape, type CompileError, type Dim, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
-import { newCtx, type BuildCtx, type ModelDef, type Term } from './model';
+import { newCtx, type BuildCtx, type ModelDef, type Progress, type Term } from './model';
 import { liveNodes, lowerToBytes, type NamedVal } from './onnx/lower';
 import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
 import { OPTIMIZERS } from './optim/rules';
@@ -15,6 +15,11 @@ import { OPTIMIZERS } from './optim/rules';
 export interface CompileOptions {
   readonly optimizer: OptimizerSpec;
   readonly dtype?: FloatDType;
+  /**
+   * The epoch to build the training graph for, where a combinator follows a schedule (k-annealing).
+   * The trainer recompiles per epoch when `manifest.scheduled` is non-empty; forward graphs never depend on it.
+   */
+  readonly progress?: Progress;
 }
 
 export interface Artifacts {
@@ -105,7 +110,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   if (E.isLeft(hyperE)) return hyperE;
   const hyper = hyperE.right;
 
-  const ctx = newCtx(dtype);
+  const ctx = newCtx(dtype, opts.progress);
   const g = ctx.g;
   const x = g.input('x', ['B', ...model.inputShape], 'data');
   if (E.isLeft(x)) return x;
@@ -187,6 +192,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     format: MANIFEST_FORMAT,
     model: model.name,
     dtype,
+    scheduled: Object.fromEntries(ctx.scheduled),
     specHash: hashGraph(g, { kind, hyper, lr: opts.optimizer.lr }),
     inputShape: model.inputShape,
     codeShape: model.codeShape,

@@ -29,6 +29,8 @@ export interface Manifest {
   readonly format: typeof MANIFEST_FORMAT;
   readonly model: string;
   readonly dtype: 'f32' | 'f64';
+  /** Scheduled hyperparameters (combinator path -> value in this build); empty when nothing follows a schedule. */
+  readonly scheduled: Readonly<Record<string, number>>;
   /** sha256 of the training graph and optimizer: equal hashes mean equal training semantics. */
   readonly specHash: string;
   readonly inputShape: readonly number[];

@@ -30,10 +30,21 @@ export interface Term {
   readonly weight: number;
 }
 
+/** Where training stands, for combinators whose hyperparameters follow a schedule (1-based epoch). */
+export interface Progress {
+  readonly epoch: number;
+  readonly epochs: number;
+}
+
 export class BuildCtx {
   readonly params = new Map<string, ParamSpec>();
   readonly noises = new Map<string, NoiseSpec>();
-  constructor(readonly g: Graph) {}
+  /** Scheduled hyperparameters read while building, by combinator path: their values at `progress`. */
+  readonly scheduled = new Map<string, number>();
+  constructor(
+    readonly g: Graph,
+    readonly progress?: Progress,
+  ) {}
 
   /** A parameter; asking again for the same name returns the same tensor (sharing, tying). */
   param(name: string, shape: readonly number[], init: Init): E.Either<CompileError, Val> {
@@ -68,4 +79,4 @@ export interface ModelDef {
   readonly decode: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
 }
 
-export const newCtx = (dtype: FloatDType) => new BuildCtx(new Graph(dtype));
+export const newCtx = (dtype: FloatDType, progress?: Progress) => new BuildCtx(new Graph(dtype), progress);

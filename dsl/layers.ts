@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import type { Init } from '../compiler/model';
-import { apply, autoName, errorPath, failed, scopePath, tensor, type Shape, type T } from './tensor';
+import { apply, autoName, errorPath, failed, scopePath, tensor, type Session, type Shape, type T } from './tensor';
+import { kAnnealing } from './schedules';
 
 type Vec<N extends number> = readonly [N];
 
@@ -95,7 +96,21 @@ export const softplus = activation('softplus');
 export interface SparsifyOptions {
   /** At encode time keep α·k codes (Makhzani & Frey use α = 3 for k = 25… tuned per task). */
   readonly alpha?: number;
+  /**
+   * The paper's k-annealing: train with k falling linearly from `from` to k over the first
+   * `fraction` of the epochs (default ½), so early on every unit gets used. Encoding is unaffected.
+   */
+  readonly anneal?: { readonly from: number; readonly fraction?: number };
 }
+
+/** k for this build: the schedule's value at the context's epoch, recorded so the trainer recompiles per epoch. */
+const annealedK = (s: Session, k: number, a: { from: number; fraction: number } | undefined): number => {
+  if (!a || a.from === k) return k;
+  const p = s.ctx.progress ?? { epoch: 1, epochs: 1 };
+  const value = kAnnealing({ from: a.from, to: k, epochs: Math.max(1, Math.ceil(a.fraction * p.epochs)) })(p.epoch);
+  s.ctx.scheduled.set(`${errorPath(s, 'sparsifyK')}.k`, value);
+  return value;
+};
 
 /**
  * Keep the k largest activations of each example, zero the rest (Makhzani & Frey 2013).
@@ -109,7 +124,12 @@ export const sparsifyK =
     const width = x.shape[0];
     if (!Number.isInteger(k) || k < 1 || k > width) return failed(s, x.shape, 'sparsifyK', `k = ${k} must be an integer in [1, ${width}] for codes of width ${width}`);
     if (!(Number.isFinite(alpha) && alpha >= 1)) return failed(s, x.shape, 'sparsifyK', `alpha must be ≥ 1, got ${alpha}`);
-    const kept = s.mode === 'eval' ? Math.min(width, Math.round(alpha * k)) : k;
+    const a = opts.anneal;
+    if (a && !(Number.isInteger(a.from) && a.from >= k && a.from <= width))
+      return failed(s, x.shape, 'sparsifyK', `anneal.from = ${a.from} must be an integer in [k = ${k}, ${width}]`);
+    const fraction = a?.fraction ?? 0.5;
+    if (a && !(fraction > 0 && fraction <= 1)) return failed(s, x.shape, 'sparsifyK', `anneal.fraction must be in (0, 1], got ${fraction}`);
+    const kept = s.mode === 'eval' ? Math.min(width, Math.round(alpha * k)) : annealedK(s, k, a && { from: a.from, fraction });
     const mask = apply('topkMask', [x], { k: kept }, x.shape, 'sparsifyK');
     return apply('mul', [x, mask], {}, x.shape, 'sparsifyK');
   };

@@ -16,7 +16,7 @@ import { resolveDataset } from '../runtime/data/resolve';
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const idxBytes = (shape: number[], values: Uint8Array, magic = 0x800 + shape.length) => {
+const idxBytes = (shape: readonly number[], values: Uint8Array, magic = 0x800 + shape.length) => {
   const head = Buffer.alloc(4 + 4 * shape.length);
   head.writeUInt32BE(magic, 0);
   shape.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));

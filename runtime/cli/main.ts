@@ -45,6 +45,7 @@ program
   .option('--epochs <n>', 'epochs', arg(positiveInt('epochs')), 10)
   .option('--batch <n>', 'batch size', arg(positiveInt('batch')), 128)
   .option('--lr <x>', 'learning rate', arg(positive('lr')), 1e-3)
+  .option('--lr-schedule <form>', 'constant | step:<every>:<factor> | exp:<gamma> | cosine[:<floor>] (per epoch)', 'constant')
   .option('--seed <s>', 'seed for initialisation, shuffling and noise', arg(integer('seed')), 1)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))

@@ -14,6 +14,7 @@ import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from 
 import type { Provider } from '../session';
 import { Trainer } from '../trainer';
 import { exportForward } from './export';
+import { parseLrSchedule } from '../lrSchedule';
 import { isNonEmptyDir, unwritable, writeFileAtomic } from './fsx';
 import { runFiles, type RunFiles } from './layout';
 
@@ -21,6 +22,8 @@ export interface TrainSettings {
   readonly epochs: number;
   readonly batch: number;
   readonly lr: number;
+  /** See parseLrSchedule; default constant. */
+  readonly lrSchedule?: string;
   readonly seed: number;
   readonly optimizer: OptimizerKind;
   readonly provider: Provider;
@@ -75,7 +78,12 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
   const cannot = unwritable(f.dir);
   if (cannot) return E.left(cannot);
 
-  const compiled = compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype });
+  const lrAt = parseLrSchedule(s.lrSchedule ?? 'constant', s.lr, s.epochs);
+  if (E.isLeft(lrAt)) return lrAt;
+  // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
+  const compileFor = (epoch: number) =>
+    compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } });
+  const compiled = compileFor(1);
   if (E.isLeft(compiled)) return E.left(`${req.specPath}: ${showError(compiled.left)}`);
   const m = compiled.right.manifest;
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
@@ -122,6 +130,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
       batch: s.batch,
       seed: s.seed,
       resumeFrom,
+      lrAt: lrAt.right,
       checkpointEvery: s.checkpointEvery,
       onCheckpoint: (p) => {
         save(p);

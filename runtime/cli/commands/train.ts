@@ -15,6 +15,7 @@ export interface TrainOpts {
   readonly epochs: number;
   readonly batch: number;
   readonly lr: number;
+  readonly lrSchedule: string;
   readonly seed: number;
   readonly optimizer: OptimizerKind;
   readonly provider: Provider;
@@ -43,6 +44,7 @@ export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> =>
       epochs: o.epochs,
       batch: o.batch,
       lr: o.lr,
+      lrSchedule: o.lrSchedule,
       seed: o.seed,
       optimizer: o.optimizer,
       provider: o.provider,
