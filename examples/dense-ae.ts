@@ -65,3 +65,5 @@ export const denseAutoencoder = (likelihood: 'mse' | 'bernoulli' = 'mse'): Model
   encode,
   decode: (ctx, z) => pipe(decodeLogits(ctx, z), E.chain((l) => ctx.g.op('sigmoid', [l], {}, 'decoder.output'))),
 });
+
+export default denseAutoencoder('bernoulli');
