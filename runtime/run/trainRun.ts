@@ -105,7 +105,8 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
     writeFileSync(f.metrics, '');
   }
 
-  const trainer = await Trainer.create(compiled.right, { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log });
+  const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log };
+  let trainer = await Trainer.create(compiled.right, trainerOpts);
   let resumeFrom: LoopPosition | undefined;
   if (checkpoint) {
     trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
@@ -125,23 +126,48 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
   let lastSaved = checkpoint?.meta.step ?? 0;
   try {
     const perEpoch = Math.floor(train.n / s.batch);
-    const reports = await trainEpochs(trainer, train, heldOut, {
-      epochs: s.epochs,
+    let position = resumeFrom;
+    const loopOpts = (epochs: number) => ({
+      epochs,
       batch: s.batch,
       seed: s.seed,
-      resumeFrom,
+      resumeFrom: position,
       lrAt: lrAt.right,
       checkpointEvery: s.checkpointEvery,
-      onCheckpoint: (p) => {
+      onCheckpoint: (p: LoopPosition) => {
         save(p);
         lastSaved = p.step;
+        position = p;
       },
-      onStep: (step, inEpoch, losses) => req.onStep?.(step, inEpoch, perEpoch, losses),
-      onEpoch: (r) => {
+      onStep: (step: number, inEpoch: number, losses: Record<string, number>) => req.onStep?.(step, inEpoch, perEpoch, losses),
+      onEpoch: (r: EpochReport) => {
         appendFileSync(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut })}\n`);
         req.onEpoch?.(r);
       },
     });
+    const reports: EpochReport[] = [];
+    if (Object.keys(m.scheduled).length === 0) reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(s.epochs))));
+    else {
+      // A scheduled hyperparameter (k-annealing) changes the training graph: one epoch at a time,
+      // each continuing from the last one's end position exactly as a resume would.
+      let hash = m.specHash;
+      const first = position?.epoch ?? 1;
+      for (let epoch = first; epoch <= s.epochs; epoch++) {
+        const built = compileFor(epoch);
+        if (E.isLeft(built)) return E.left(`${req.specPath}: ${showError(built.left)}`);
+        const changed = built.right.manifest.specHash !== hash;
+        if (changed) {
+          const next = await Trainer.create(built.right, trainerOpts);
+          next.restore(trainer.snapshot(), trainer.noiseState());
+          next.setLearningRate(trainer.learningRate);
+          trainer = next;
+          hash = built.right.manifest.specHash;
+        }
+        if (changed || epoch === first)
+          req.log(`epoch ${epoch}: ${Object.entries(built.right.manifest.scheduled).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+        reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(epoch))));
+      }
+    }
     const exported = await exportForward(compiled.right, trainer.snapshot(), f.exported);
     return E.right({ dir: f.dir, reports, resumedFrom: checkpoint?.meta.step, exported });
   } catch (err) {
