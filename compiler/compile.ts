@@ -8,9 +8,12 @@ import { compileError, sameShape, showShape, type CompileError, type Dim, type F
 import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
 import { newCtx, type BuildCtx, type ModelDef, type Progress, type Term } from './model';
-import { liveNodes, lowerToBytes, type NamedVal } from './onnx/lower';
+import { liveNodes, lowerToBytes, lowerToModel, serialise, type NamedVal } from './onnx/lower';
+import { multiStepModel, perStepName, stackedName } from './onnx/multiStep';
 import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
 import { OPTIMIZERS } from './optim/rules';
+
+const MULTI_STEP_FILE = 'train_steps.onnx';
 
 export interface CompileOptions {
   readonly optimizer: OptimizerSpec;
@@ -163,8 +166,12 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   const lossOutputs = outputs.slice(0, terms.length + 1);
   const evalInputs = g.inputs.filter((i) => i.role !== 'state').map((i) => i.name);
   const trainInputs = g.inputs.map((i) => i.name);
+  const trainModel = lowerToModel(g, outputs, { graphName: `${model.name}.train_step`, inputs: trainInputs });
+  const stacked = g.inputs.filter((i) => i.role === 'data' || i.role === 'noise').map((i) => i.name);
+  const perStep = lossOutputs.map((o) => o.name);
   const files: Record<string, Uint8Array> = {
-    'train_step.onnx': lowerToBytes(g, outputs, { graphName: `${model.name}.train_step`, inputs: trainInputs }),
+    'train_step.onnx': serialise(trainModel),
+    [MULTI_STEP_FILE]: serialise(multiStepModel(trainModel, { stacked, shared: ['opt.lr'], carry, perStep })),
   };
   files['evaluate.onnx'] = lowerToBytes(g, lossOutputs, { graphName: `${model.name}.evaluate`, inputs: evalInputs });
   const artifacts: Record<string, ArtifactSpec> = {
@@ -203,6 +210,11 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     lossOutput: 'loss',
     carry,
     artifacts,
+    multiStep: {
+      file: MULTI_STEP_FILE,
+      stacked: stacked.map((input) => ({ input, name: stackedName(input) })),
+      perStep: perStep.map((output) => ({ output, name: perStepName(output) })),
+    },
   };
   const live = liveNodes(g, outputs.map((o) => o.val));
   const matmuls = g.nodes

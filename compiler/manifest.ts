@@ -50,4 +50,14 @@ export interface Manifest {
   /** Train-step outputs that become the next step's inputs. */
   readonly carry: readonly { readonly output: string; readonly input: string }[];
   readonly artifacts: Readonly<Record<string, ArtifactSpec>>;
+  /**
+   * The fused graph that runs S train steps in one call (an ONNX Loop): each `stacked` input is fed
+   * as [S, ...its train-step shape]; the carried inputs and `opt.lr` are as in the train step; the
+   * carry outputs have the train step's names; each per-step output comes back stacked as [S].
+   */
+  readonly multiStep: {
+    readonly file: string;
+    readonly stacked: readonly { readonly input: string; readonly name: string }[];
+    readonly perStep: readonly { readonly output: string; readonly name: string }[];
+  };
 }

@@ -35,7 +35,14 @@ export interface LoopOptions {
   readonly onEpoch?: (r: EpochReport) => void | Promise<void>;
   readonly onStep?: (step: number, stepInEpoch: number, losses: Losses) => void;
   readonly heldOutBatch?: number;
+  /**
+   * Steps per call of the fused multi-step graph (default 16; 1 runs single steps). Chunks never
+   * cross a checkpoint or an epoch boundary, so a resumed run takes the same chunks.
+   */
+  readonly fuse?: number;
 }
+
+export const DEFAULT_FUSE = 16;
 
 /** A loss term that stopped being finite: training stops before anything bad is saved. */
 export class DivergedError extends Error {
@@ -67,17 +74,25 @@ export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dat
     if (opts.lrAt) trainer.setLearningRate(opts.lrAt(epoch));
     const resuming = start && epoch === start.epoch;
     const sums: Losses = resuming ? { ...start.partial } : {};
-    for (let s = resuming ? start.stepInEpoch : 0; s < perEpoch; s++) {
-      const x = buffer.subarray(s * opts.batch * train.dim, (s + 1) * opts.batch * train.dim);
-      const losses = await trainer.step(x, opts.batch);
-      step++;
-      for (const [k, v] of Object.entries(losses)) {
-        if (!Number.isFinite(v)) throw new DivergedError(step, k, v);
-        sums[k] = (sums[k] ?? 0) + v;
+    const fuse = Math.max(1, opts.fuse ?? DEFAULT_FUSE);
+    const rows = opts.batch * train.dim;
+    for (let s = resuming ? start.stepInEpoch : 0; s < perEpoch; ) {
+      const toCheckpoint = opts.checkpointEvery ? opts.checkpointEvery - (step % opts.checkpointEvery) : Infinity;
+      const chunk = Math.min(fuse, perEpoch - s, toCheckpoint);
+      // Consecutive batches are contiguous in the epoch's buffer: one view feeds the whole chunk.
+      const xs = buffer.subarray(s * rows, (s + chunk) * rows);
+      const results = chunk === 1 ? [await trainer.step(xs, opts.batch)] : await trainer.stepMany(xs, opts.batch, chunk);
+      for (const losses of results) {
+        step++;
+        s++;
+        for (const [k, v] of Object.entries(losses)) {
+          if (!Number.isFinite(v)) throw new DivergedError(step, k, v);
+          sums[k] = (sums[k] ?? 0) + v;
+        }
+        opts.onStep?.(step, s, losses);
       }
-      opts.onStep?.(step, s + 1, losses);
-      if (opts.checkpointEvery && step % opts.checkpointEvery === 0 && s + 1 < perEpoch)
-        await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s + 1, shuffleState, partial: { ...sums } });
+      if (opts.checkpointEvery && step % opts.checkpointEvery === 0 && s < perEpoch)
+        await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s, shuffleState, partial: { ...sums } });
     }
     const held = await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000);
     const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));

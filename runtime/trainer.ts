@@ -34,6 +34,7 @@ export class Trainer {
     readonly manifest: Manifest,
     private readonly train: ort.InferenceSession,
     private readonly evaluator: ort.InferenceSession,
+    private readonly multi: ort.InferenceSession,
     readonly provider: Provider,
     private noiseRng: Rng,
     initial: Record<string, ort.Tensor>,
@@ -47,11 +48,12 @@ export class Trainer {
     const sess = { provider: opts.provider, threads: opts.threads, log: opts.log };
     const train = await openSession(art.files[m.artifacts.train_step.file], sess);
     const evaluator = await openSession(art.files[m.artifacts.evaluate.file], { ...sess, provider: train.provider });
+    const multi = await openSession(art.files[m.multiStep.file], { ...sess, provider: train.provider });
     const initRng = Rng.seeded(opts.seed);
     const initial: Record<string, ort.Tensor> = {};
     for (const p of m.params) initial[p.name] = new ort.Tensor(ortType(m.dtype), initialValues(p.init, p.shape, m.dtype, initRng), [...p.shape]);
     for (const s of m.optimizer.state) initial[s.name] = new ort.Tensor(ortType(m.dtype), initialValues(s.init, s.shape, m.dtype, initRng), [...s.shape]);
-    const t = new Trainer(m, train.session, evaluator.session, train.provider, Rng.seeded(opts.seed ^ 0x9e3779b9), initial);
+    const t = new Trainer(m, train.session, evaluator.session, multi.session, train.provider, Rng.seeded(opts.seed ^ 0x9e3779b9), initial);
     if (opts.lr !== undefined) t.setLearningRate(opts.lr);
     return t;
   }
@@ -85,9 +87,14 @@ export class Trainer {
     return new ort.Tensor(ortType(this.manifest.dtype), allocate(this.manifest.dtype, 1).fill(x), []);
   }
 
+  /** f64 graphs (for checks) take f32 data converted; f32 data for f32 graphs passes as it is. */
+  private inDtype(x: FloatArray): FloatArray {
+    return this.manifest.dtype === 'f64' && x instanceof Float32Array ? Float64Array.from(x) : x;
+  }
+
   private dataFeeds(x: FloatArray, batch: number, rng: Rng): Record<string, ort.Tensor> {
     const m = this.manifest;
-    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor(ortType(m.dtype), x, [batch, ...m.inputShape]) };
+    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor(ortType(m.dtype), this.inDtype(x), [batch, ...m.inputShape]) };
     for (const nz of m.noise) {
       const eps = allocate(m.dtype, batch * size(nz.shape));
       rng.fillNormal(eps);
@@ -110,6 +117,39 @@ export class Trainer {
     for (const c of this.manifest.carry) next[c.input] = out[c.output] as ort.Tensor;
     this.carried = next;
     return this.losses(out);
+  }
+
+  /**
+   * `steps` optimizer steps in one call of the fused graph: `xs` holds steps × batch examples
+   * row-major (a view is fine). Noise is drawn in the order of `steps` calls to step(), so the
+   * result equals them up to floating-point rounding.
+   */
+  async stepMany(xs: FloatArray, batch: number, steps: number): Promise<Losses[]> {
+    const m = this.manifest;
+    const dtype = ortType(m.dtype);
+    const stacks: Record<string, FloatArray> = {};
+    for (const nz of m.noise) stacks[`noise.${nz.name}`] = allocate(m.dtype, steps * batch * size(nz.shape));
+    for (let s = 0; s < steps; s++)
+      for (const nz of m.noise) {
+        const per = batch * size(nz.shape);
+        this.noiseRng.fillNormal(stacks[`noise.${nz.name}`].subarray(s * per, (s + 1) * per));
+      }
+    const feeds: Record<string, ort.Tensor> = { ...this.carried, [m.optimizer.lrInput]: this.scalar(this.lr) };
+    for (const st of m.multiStep.stacked) {
+      const perExample = st.input === 'x' ? m.inputShape : m.noise.find((nz) => `noise.${nz.name}` === st.input)!.shape;
+      const data = st.input === 'x' ? this.inDtype(xs) : stacks[st.input];
+      feeds[st.name] = new ort.Tensor(dtype, data, [steps, batch, ...perExample]);
+    }
+    const out = await this.multi.run(feeds);
+    const next: Record<string, ort.Tensor> = {};
+    for (const c of m.carry) next[c.input] = out[c.output] as ort.Tensor;
+    this.carried = next;
+    const per = Object.fromEntries(m.multiStep.perStep.map((p) => [p.output, (out[p.name] as ort.Tensor).data as FloatArray]));
+    return Array.from({ length: steps }, (_, s) => {
+      const r: Losses = { loss: Number(per[m.lossOutput][s]) };
+      for (const t of m.terms) r[t.name] = Number(per[t.output][s]);
+      return r;
+    });
   }
 
   /** Mean loss terms over `n` examples, in batches, without updating anything. Noise is seeded per call. */

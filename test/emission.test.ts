@@ -58,8 +58,8 @@ const feedsFor = (manifest: Manifest, inputs: readonly IOSpec[]): Record<string,
 describe.each(CONFIGS)('dense AE, %s, %s', (kind, dtype) => {
   const { manifest, files } = compile(kind, dtype);
 
-  test('emits exactly the five artifacts the manifest describes', () => {
-    expect(Object.keys(files).sort()).toEqual(ARTIFACTS.map((a) => `${a}.onnx`).sort());
+  test('emits exactly the five artifacts and the fused multi-step graph the manifest describes', () => {
+    expect(Object.keys(files).sort()).toEqual([...ARTIFACTS.map((a) => `${a}.onnx`), manifest.multiStep.file].sort());
     expect(Object.keys(manifest.artifacts).sort()).toEqual([...ARTIFACTS].sort());
     for (const a of ARTIFACTS) expect(manifest.artifacts[a].file).toBe(`${a}.onnx`);
   });

@@ -85,6 +85,19 @@ describe('a training run', () => {
   });
 });
 
+describe('an f64 run', () => {
+  test('trains on f32 data (converted), with fused steps, and exports f64 graphs', async () => {
+    const dir = join(root, 'f64');
+    const r = await trainRun(request(dir, { settings: { ...settings, dtype: 'f64', epochs: 1 } }));
+    if (E.isLeft(r)) throw new Error(r.left);
+    expect(r.right.reports[0].heldOut.loss).toBeGreaterThan(0);
+    expect(Number.isFinite(r.right.reports[0].heldOut.loss)).toBe(true);
+    const bare = await ort.InferenceSession.create(join(dir, 'exported', 'encode.onnx'));
+    const out = await bare.run({ x: new ort.Tensor('float64', Float64Array.from(data.images.subarray(0, 784)), [1, 784]) });
+    expect(out.code.type).toBe('float64');
+  });
+});
+
 describe('resume', () => {
   test('a run that crashes at any step and resumes ends with bit-identical weights', async () => {
     const straight = join(root, 'straight');
