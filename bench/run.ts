@@ -1,17 +1,22 @@
 // `npm run bench`: Hourglass against PyTorch (Debian's python3-torch) in the same run, same
 // models, optimizer and batch. Reports steps/s (median of repetitions after warm-up), the
 // ratio to the best peer configuration, peak RSS, the fraction of the sgemm roofline, and
-// compile times. `--json` prints one machine-readable object instead of the table.
+// compile times. `--json` prints one machine-readable object instead of the table; `--quick`
+// takes fewer steps; `--model vae` measures one model.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { BENCH_MODELS } from './models';
 import { sgemmGflops } from './roofline';
+import { DEFAULT_FUSE } from '../runtime/loop';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--model') ? process.argv[process.argv.indexOf('--model') + 1] : undefined;
 const THREADS = 2;
+/** Steps per call of the fused graph: the training loop's default. */
+const FUSE = DEFAULT_FUSE;
 const REPS = quick ? 3 : 5;
 const BATCHES = [128, 1024];
 const stepsFor = (batch: number) => (quick ? (batch > 256 ? 10 : 50) : batch > 256 ? 30 : 200);
@@ -30,8 +35,8 @@ interface Measured {
 
 const parseLast = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 
-const hourglass = (model: string, batch: number): Measured => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hourglass.ts', model, String(batch), String(stepsFor(batch)), String(REPS), String(THREADS)], { encoding: 'utf8' });
+const hourglass = (model: string, batch: number, fuse: number): Measured => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hourglass.ts', model, String(batch), String(stepsFor(batch)), String(REPS), String(THREADS), String(fuse)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`hourglass bench failed: ${r.stderr}`);
   const o = parseLast(r.stdout);
   return { stepsPerS: median(o.steps_per_s), maxRssMb: o.max_rss_kb / 1024, flopsPerStep: o.flops_per_step };
@@ -98,17 +103,21 @@ const main = async () => {
   const gflops = await sgemmGflops(THREADS);
   say(`sgemm roofline (onnxruntime, ${THREADS} threads, 1024³): ${gflops.toFixed(1)} GFLOP/s`);
   const rows = [];
-  for (const [model, info] of Object.entries(BENCH_MODELS))
+  for (const [model, info] of Object.entries(BENCH_MODELS).filter(([m]) => !only || m === only))
     for (const batch of BATCHES) {
       say(`${info.title}, batch ${batch}`);
-      const h = hourglass(model, batch);
-      say(`  hourglass: ${h.stepsPerS.toFixed(1)} steps/s`);
+      const single = hourglass(model, batch, 1);
+      say(`  hourglass, single steps: ${single.stepsPerS.toFixed(1)} steps/s`);
+      const h = hourglass(model, batch, FUSE);
+      say(`  hourglass, fused S = ${FUSE}: ${h.stepsPerS.toFixed(1)} steps/s (${(h.stepsPerS / single.stepsPerS).toFixed(2)}× single)`);
       const p = missingTorch ? null : torch(model, batch);
       const roofline = ((h.flopsPerStep ?? 0) * h.stepsPerS) / 1e9 / gflops;
       rows.push({
         model,
         batch,
         hourglassStepsPerS: h.stepsPerS,
+        singleStepsPerS: single.stepsPerS,
+        fusedGain: h.stepsPerS / single.stepsPerS,
         hourglassExamplesPerS: h.stepsPerS * batch,
         hourglassRssMb: h.maxRssMb,
         rooflineFraction: roofline,
@@ -117,16 +126,16 @@ const main = async () => {
       });
     }
   const compileMs = compileTimes();
-  const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, sgemmGflops: gflops, threads: THREADS, rows, compileMs };
+  const result = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, sgemmGflops: gflops, threads: THREADS, fuse: FUSE, rows, compileMs };
   if (json) {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`\n| model | batch | Hourglass steps/s | best PyTorch steps/s (config) | ratio | roofline | RSS MB (HG / torch) |`);
+  console.log(`\n| model | batch | Hourglass steps/s (single steps) | best PyTorch steps/s (config) | ratio | roofline | RSS MB (HG / torch) |`);
   console.log(`|---|---|---|---|---|---|---|`);
   for (const r of rows)
     console.log(
-      `| ${r.model} | ${r.batch} | ${r.hourglassStepsPerS.toFixed(1)} | ${r.peer ? `${r.peer.stepsPerS.toFixed(1)} (${r.peer.name})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} | ${(100 * r.rooflineFraction).toFixed(0)}% | ${r.hourglassRssMb.toFixed(0)} / ${r.peer ? r.peer.rssMb.toFixed(0) : 'n/a'} |`,
+      `| ${r.model} | ${r.batch} | ${r.hourglassStepsPerS.toFixed(1)} (${r.singleStepsPerS.toFixed(1)}) | ${r.peer ? `${r.peer.stepsPerS.toFixed(1)} (${r.peer.name})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} | ${(100 * r.rooflineFraction).toFixed(0)}% | ${r.hourglassRssMb.toFixed(0)} / ${r.peer ? r.peer.rssMb.toFixed(0) : 'n/a'} |`,
     );
   console.log(`\ncompile time (median, after warm-up): ${Object.entries(compileMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);
   console.log(`machine: ${result.machine.cpus} × ${result.machine.model}, Node ${result.machine.node}; sgemm ${gflops.toFixed(1)} GFLOP/s`);
