@@ -21,14 +21,39 @@ export const standardNormal = <const D extends number>(d: D): Prior<readonly [D]
 
 export const isGaussian = (c: unknown): c is Gaussian<Shape> => typeof c === 'object' && c !== null && (c as { kind?: string }).kind === 'gaussian';
 
+export interface GaussianHeadOptions {
+  /**
+   * Clamp log σ² to [lo, hi] (gradient zero outside): keeps exp(log σ²) finite when an encoder
+   * drifts, e.g. [-20, 20]. Off by default, as in Kingma & Welling.
+   */
+  readonly clampLogVar?: readonly [number, number];
+}
+
+/** Clamp to [lo, hi] by two comparisons: the primitives' VJPs pass the gradient inside only. */
+const clamp = <S extends Shape>(x: T<S>, lo: number, hi: number): T<S> => {
+  const s = x.session;
+  const c = (v: number) => tensor(s, [] as const, E.right(s.ctx.g.scalar(v)));
+  const below = apply('greater', [c(lo), x], {}, x.shape, 'clampLogVar');
+  const above = apply('greater', [x, c(hi)], {}, x.shape, 'clampLogVar');
+  return apply('where', [above, c(hi), apply('where', [below, c(lo), x], {}, x.shape, 'clampLogVar')], {}, x.shape, 'clampLogVar');
+};
+
 /** Two dense maps to μ and log σ² (named `mean` and `logVar` under `gaussian0`). */
-export const gaussianHead = <const D extends number>(d: D) => {
+export const gaussianHead = <const D extends number>(d: D, opts: GaussianHeadOptions = {}) => {
   const mean = dense(d, { name: 'mean' });
   const logVar = dense(d, { name: 'logVar' });
   return <I extends number>(x: T<readonly [I]>): Gaussian<readonly [D]> => {
     const s = x.session;
     const name = autoName(s, 'gaussian').split('.').pop()!;
-    return inScope(s, name, () => ({ kind: 'gaussian', mean: mean(x), logVar: logVar(x) }));
+    return inScope(s, name, () => {
+      const lv = logVar(x);
+      const range = opts.clampLogVar;
+      if (!range) return { kind: 'gaussian', mean: mean(x), logVar: lv };
+      const [lo, hi] = range;
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+        return { kind: 'gaussian', mean: mean(x), logVar: failed(s, lv.shape, 'clampLogVar', `needs finite lo < hi, got [${lo}, ${hi}]`) };
+      return { kind: 'gaussian', mean: mean(x), logVar: clamp(lv, lo, hi) };
+    });
   };
 };
 

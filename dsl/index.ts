@@ -1,6 +1,6 @@
 // The public DSL: what a user imports to write a model.
 export { autoencoder, type Autoencoder, type AutoencoderParts, type Objective } from './autoencoder';
-export { gaussianHead, kl, reparameterise, standardNormal, type Gaussian, type Prior } from './gaussian';
+export { gaussianHead, kl, reparameterise, standardNormal, type Gaussian, type GaussianHeadOptions, type Prior } from './gaussian';
 export { dense, linear, relu, sigmoid, softplus, sparsifyK, tanh, tied, type DenseLayer } from './layers';
 export { bernoulli, gaussian, mmd, mmdBetween, mse, type Kernel, type Likelihood } from './losses';
 export { input } from './input';
