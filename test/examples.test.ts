@@ -39,8 +39,8 @@ describe.each(Object.entries(families))('%s', (name, make) => {
     return c.right;
   };
 
-  test('compiles to train_step, evaluate, encode, decode and reconstruct artifacts', () => {
-    expect(Object.keys(compiled().files).sort()).toEqual(['decode.onnx', 'encode.onnx', 'evaluate.onnx', 'reconstruct.onnx', 'train_step.onnx']);
+  test('compiles to train_step, train_steps (fused), evaluate, encode, decode and reconstruct artifacts', () => {
+    expect(Object.keys(compiled().files).sort()).toEqual(['decode.onnx', 'encode.onnx', 'evaluate.onnx', 'reconstruct.onnx', 'train_step.onnx', 'train_steps.onnx']);
   });
 
   test('every artifact passes onnx.checker (full_check)', () => {
