@@ -41,7 +41,9 @@ const sample = (pick: (lo: number, hi: number) => number) => {
 
 export const reduceSum: OpDef<RA> = {
   infer: inferReduce,
-  lower: (e, [x], { attrs: { axes, keepdims } }) => e.op('ReduceSum', [x, e.int64s(axes)], { keepdims: { kind: 'int', v: keepdims ? 1 : 0 } }),
+  // No axes reduces nothing (the shape rule's identity); ONNX would reduce every axis instead.
+  lower: (e, [x], { attrs: { axes, keepdims } }) =>
+    axes.length === 0 ? e.op('Identity', [x]) : e.op('ReduceSum', [x, e.int64s(axes)], { keepdims: { kind: 'int', v: keepdims ? 1 : 0 } }),
   vjp: (ctx, dy) => [backToInput(ctx, dy, false)],
   sample,
 };
@@ -49,7 +51,7 @@ export const reduceSum: OpDef<RA> = {
 export const reduceMean: OpDef<RA> = {
   infer: inferReduce,
   lower: (e, [x], { attrs: { axes, keepdims } }) =>
-    e.op('ReduceMean', [x], { axes: { kind: 'ints', v: axes }, keepdims: { kind: 'int', v: keepdims ? 1 : 0 } }),
+    axes.length === 0 ? e.op('Identity', [x]) : e.op('ReduceMean', [x], { axes: { kind: 'ints', v: axes }, keepdims: { kind: 'int', v: keepdims ? 1 : 0 } }),
   vjp: (ctx, dy) => [backToInput(ctx, dy, true)],
   sample,
 };
