@@ -101,7 +101,7 @@ const main = async () => {
   const missingTorch = torchAvailable();
   if (missingTorch) say(missingTorch);
   const gflops = await sgemmGflops(THREADS);
-  say(`sgemm roofline (onnxruntime, ${THREADS} threads, 1024³): ${gflops.toFixed(1)} GFLOP/s`);
+  say(`sgemm roofline (onnxruntime, ${THREADS} threads, 2048³, best of 10): ${gflops.toFixed(1)} GFLOP/s`);
   const rows = [];
   for (const [model, info] of Object.entries(BENCH_MODELS).filter(([m]) => !only || m === only))
     for (const batch of BATCHES) {
