@@ -51,6 +51,7 @@ program
   .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
   .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
   .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+  .option('--fuse <n>', 'training steps per onnxruntime call (the fused Loop graph); 1 runs single steps', arg(positiveInt('fuse')), 16)
   .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and after every epoch)', arg(positiveInt('checkpoint-every')), 200)
   .option('--binarise', 'threshold the data at 0.5', false)
   .option('--resume', 'continue the run in --out from its last checkpoint', false)

@@ -30,6 +30,8 @@ export interface TrainSettings {
   readonly dtype: 'f32' | 'f64';
   readonly data: string;
   readonly checkpointEvery: number;
+  /** Steps per call of the fused graph (default: the loop's). */
+  readonly fuse?: number;
   readonly threads?: number;
 }
 
@@ -133,6 +135,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
       seed: s.seed,
       resumeFrom: position,
       lrAt: lrAt.right,
+      fuse: s.fuse,
       checkpointEvery: s.checkpointEvery,
       onCheckpoint: (p: LoopPosition) => {
         save(p);

@@ -22,6 +22,7 @@ export interface TrainOpts {
   readonly dtype: 'f32' | 'f64';
   readonly threads?: number;
   readonly checkpointEvery: number;
+  readonly fuse: number;
   readonly binarise: boolean;
   readonly resume: boolean;
   readonly force: boolean;
@@ -51,6 +52,7 @@ export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> =>
       dtype: o.dtype,
       data: o.data,
       checkpointEvery: o.checkpointEvery,
+      fuse: o.fuse,
       threads: o.threads,
     },
     log: (line) => console.error(line),
