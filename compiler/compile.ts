@@ -116,7 +116,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   const ctx = newCtx(dtype, opts.progress);
   const g = ctx.g;
   const x = g.input('x', ['B', ...model.inputShape], 'data');
-  if (E.isLeft(x)) return x;
+  if (E.isLeft(x)) return E.left(compileError(`${model.name}.input`, `the input shape [${model.inputShape.join(', ')}] must have positive integer sizes`));
   const termsE = model.loss(ctx, x.right);
   if (E.isLeft(termsE)) return termsE;
   const terms = termsE.right;

@@ -50,7 +50,7 @@ const checked: Record<string, Uint8Array> = {};
 const describeSpec = (s: ModelSpec) => JSON.stringify(s);
 
 describe('fuzz: well-shaped random models', () => {
-  test(`compile, load with the declared output shapes, and take a finite step (${RUNS} runs)`, async () => {
+  test(`compile, load with the declared output shapes, and take a finite step (${RUNS} runs)`, { timeout: Math.max(120_000, RUNS * 600) }, async () => {
     let index = 0;
     await fc.assert(
       fc.asyncProperty(modelSpec, fc.constantFrom<'f32' | 'f64'>('f32', 'f64'), async (spec, dtype) => {
@@ -100,7 +100,7 @@ describe('fuzz: well-shaped random models', () => {
 });
 
 describe('fuzz: ill-shaped random models', () => {
-  test(`are a Left naming the combinator's path, never a throw (${RUNS} runs)`, () => {
+  test(`are a Left naming the combinator's path, never a throw (${RUNS} runs)`, { timeout: Math.max(120_000, RUNS * 100) }, () => {
     fc.assert(
       fc.property(modelSpec, breakage, (good, b) => {
         const { spec, path } = breakSpec(good, b);

@@ -34,7 +34,7 @@ export interface ModelSpec {
 
 /** One way to break a well-shaped spec, and the path its error must name. */
 export type Breakage =
-  | 'decoder-width' | 'k-above-width' | 'k-zero' | 'alpha-below-one' | 'negative-beta' | 'nan-lambda' | 'zero-width' | 'kl-prior-size' | 'mmd-prior-size' | 'bad-lr' | 'bad-clamp';
+  | 'decoder-width' | 'k-above-width' | 'k-zero' | 'alpha-below-one' | 'negative-beta' | 'nan-lambda' | 'zero-width' | 'zero-input' | 'kl-prior-size' | 'mmd-prior-size' | 'bad-lr' | 'bad-clamp';
 
 const width = fc.integer({ min: 1, max: 12 });
 const act = fc.constantFrom<Act>('relu', 'sigmoid', 'tanh', 'softplus', 'none');
@@ -68,7 +68,7 @@ export const modelSpec: fc.Arbitrary<ModelSpec> = fc
   }));
 
 export const breakage: fc.Arbitrary<Breakage> = fc.constantFrom<Breakage>(
-  'decoder-width', 'k-above-width', 'k-zero', 'alpha-below-one', 'negative-beta', 'nan-lambda', 'zero-width', 'kl-prior-size', 'mmd-prior-size', 'bad-lr', 'bad-clamp',
+  'decoder-width', 'k-above-width', 'k-zero', 'alpha-below-one', 'negative-beta', 'nan-lambda', 'zero-width', 'zero-input', 'kl-prior-size', 'mmd-prior-size', 'bad-lr', 'bad-clamp',
 );
 
 /** Make `spec` ill-shaped in the way `b` says; returns the spec and a pattern the error must match. */
@@ -90,6 +90,8 @@ export const breakSpec = (spec: ModelSpec, b: Breakage): { spec: ModelSpec; path
       return { spec: { ...spec, mmd: { lambda: NaN, kernel: 'rbf' } }, path: /^fz\.mmd: lambda must be/ };
     case 'zero-width':
       return { spec: { ...spec, encoder: [{ width: 0, act: 'relu' }, ...spec.encoder], tiedDecoder: false }, path: /^fz\.encoder\.dense0/ };
+    case 'zero-input':
+      return { spec: { ...spec, input: 0 }, path: /^fz\.input: the input shape \[0\]/ };
     case 'kl-prior-size':
       return { spec: { ...spec, code: gauss, tiedDecoder: false, beta: 1, priorOffset: 1 } as ModelSpec, path: /^fz\.kl: prior of shape \[4\] against codes of shape \[3\]/ };
     case 'mmd-prior-size':
