@@ -1,6 +1,7 @@
 // `npm run bench`: Hourglass against PyTorch (Debian's python3-torch) in the same run, same
-// models, optimizer and batch. Reports steps/s (median of repetitions after warm-up), the
-// ratio to the best peer configuration, peak RSS, the fraction of the sgemm roofline, and
+// models, optimizer and batch. Reports steps/s (median of repetitions after warm-up) of fused
+// steps (the training loop's default) and of single steps, measured interleaved in one process
+// with their paired ratio (robust on a shared machine), the ratio to the best peer configuration, peak RSS, the fraction of the sgemm roofline, and
 // compile times. `--json` prints one machine-readable object instead of the table; `--quick`
 // takes fewer steps; `--model vae` measures one model.
 import { spawnSync } from 'node:child_process';
@@ -33,13 +34,27 @@ interface Measured {
   readonly flopsPerStep?: number;
 }
 
+interface HourglassMeasured extends Measured {
+  /** Single train steps, measured interleaved with the fused ones in the same process. */
+  readonly singleStepsPerS: number;
+  /** Median over repetitions of fused / single steps/s (paired, so shared-machine noise cancels). */
+  readonly fusedGain: number;
+}
+
 const parseLast = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 
-const hourglass = (model: string, batch: number, fuse: number): Measured => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hourglass.ts', model, String(batch), String(stepsFor(batch)), String(REPS), String(THREADS), String(fuse)], { encoding: 'utf8' });
+/** Fused (S = `fuse`) and single steps, interleaved in one process; RSS and FLOPs of the fused run. */
+const hourglass = (model: string, batch: number, fuse: number): HourglassMeasured => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hourglass.ts', model, String(batch), String(stepsFor(batch)), String(REPS), String(THREADS), `${fuse},1`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`hourglass bench failed: ${r.stderr}`);
-  const o = parseLast(r.stdout);
-  return { stepsPerS: median(o.steps_per_s), maxRssMb: o.max_rss_kb / 1024, flopsPerStep: o.flops_per_step };
+  const o = parseLast(r.stdout) as { steps_per_s: number[]; max_rss_kb: number; flops_per_step: number; modes: { steps_per_s: number[] }[]; ratios: number[][] };
+  return {
+    stepsPerS: median(o.steps_per_s),
+    maxRssMb: o.max_rss_kb / 1024,
+    flopsPerStep: o.flops_per_step,
+    singleStepsPerS: median(o.modes[1].steps_per_s),
+    fusedGain: median(o.ratios[1].map((x) => 1 / x)),
+  };
 };
 
 // PyTorch on 2 cores: its OpenMP threads and OpenBLAS's own threads can spin against each other,
@@ -106,18 +121,17 @@ const main = async () => {
   for (const [model, info] of Object.entries(BENCH_MODELS).filter(([m]) => !only || m === only))
     for (const batch of BATCHES) {
       say(`${info.title}, batch ${batch}`);
-      const single = hourglass(model, batch, 1);
-      say(`  hourglass, single steps: ${single.stepsPerS.toFixed(1)} steps/s`);
       const h = hourglass(model, batch, FUSE);
-      say(`  hourglass, fused S = ${FUSE}: ${h.stepsPerS.toFixed(1)} steps/s (${(h.stepsPerS / single.stepsPerS).toFixed(2)}× single)`);
+      say(`  hourglass, single steps: ${h.singleStepsPerS.toFixed(1)} steps/s`);
+      say(`  hourglass, fused S = ${FUSE}: ${h.stepsPerS.toFixed(1)} steps/s (${h.fusedGain.toFixed(2)}× single, paired repetitions in one process)`);
       const p = missingTorch ? null : torch(model, batch);
       const roofline = ((h.flopsPerStep ?? 0) * h.stepsPerS) / 1e9 / gflops;
       rows.push({
         model,
         batch,
         hourglassStepsPerS: h.stepsPerS,
-        singleStepsPerS: single.stepsPerS,
-        fusedGain: h.stepsPerS / single.stepsPerS,
+        singleStepsPerS: h.singleStepsPerS,
+        fusedGain: h.fusedGain,
         hourglassExamplesPerS: h.stepsPerS * batch,
         hourglassRssMb: h.maxRssMb,
         rooflineFraction: roofline,
@@ -131,11 +145,11 @@ const main = async () => {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`\n| model | batch | Hourglass steps/s (single steps) | best PyTorch steps/s (config) | ratio | roofline | RSS MB (HG / torch) |`);
+  console.log(`\n| model | batch | Hourglass steps/s, fused (single steps, fused gain) | best PyTorch steps/s (config) | ratio | roofline | RSS MB (HG / torch) |`);
   console.log(`|---|---|---|---|---|---|---|`);
   for (const r of rows)
     console.log(
-      `| ${r.model} | ${r.batch} | ${r.hourglassStepsPerS.toFixed(1)} (${r.singleStepsPerS.toFixed(1)}) | ${r.peer ? `${r.peer.stepsPerS.toFixed(1)} (${r.peer.name})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} | ${(100 * r.rooflineFraction).toFixed(0)}% | ${r.hourglassRssMb.toFixed(0)} / ${r.peer ? r.peer.rssMb.toFixed(0) : 'n/a'} |`,
+      `| ${r.model} | ${r.batch} | ${r.hourglassStepsPerS.toFixed(1)} (${r.singleStepsPerS.toFixed(1)}, ${r.fusedGain.toFixed(2)}×) | ${r.peer ? `${r.peer.stepsPerS.toFixed(1)} (${r.peer.name})` : 'n/a'} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : 'n/a'} | ${(100 * r.rooflineFraction).toFixed(0)}% | ${r.hourglassRssMb.toFixed(0)} / ${r.peer ? r.peer.rssMb.toFixed(0) : 'n/a'} |`,
     );
   console.log(`\ncompile time (median, after warm-up): ${Object.entries(compileMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);
   console.log(`machine: ${result.machine.cpus} × ${result.machine.model}, Node ${result.machine.node}; sgemm ${gflops.toFixed(1)} GFLOP/s`);

@@ -37,7 +37,8 @@ export interface LoopOptions {
   readonly heldOutBatch?: number;
   /**
    * Steps per call of the fused multi-step graph (default 16; 1 runs single steps). Chunks never
-   * cross a checkpoint or an epoch boundary, so a resumed run takes the same chunks.
+   * cross a checkpoint or an epoch boundary, so a resumed run takes the same chunks. A chunk with
+   * a non-finite loss is replayed step by step, so divergence stops where single steps stop.
    */
   readonly fuse?: number;
 }
@@ -55,6 +56,8 @@ export class DivergedError extends Error {
     this.name = 'DivergedError';
   }
 }
+
+const allFinite = (l: Losses): boolean => Object.values(l).every(Number.isFinite);
 
 export const stepsPerEpoch = (n: number, batch: number): number => Math.floor(n / batch);
 
@@ -81,7 +84,19 @@ export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dat
       const chunk = Math.min(fuse, perEpoch - s, toCheckpoint);
       // Consecutive batches are contiguous in the epoch's buffer: one view feeds the whole chunk.
       const xs = buffer.subarray(s * rows, (s + chunk) * rows);
+      const before = trainer.mark();
       const results = chunk === 1 ? [await trainer.step(xs, opts.batch)] : await trainer.stepMany(xs, opts.batch, chunk);
+      if (chunk > 1 && !results.every(allFinite)) {
+        // A fused chunk ran past a non-finite step. Replay it one step at a time from its start
+        // (same batches, same noise): the trainer then stops right after the first bad step, as
+        // single steps would, and the guard below names that step and term.
+        trainer.rewind(before);
+        results.length = 0;
+        for (let i = 0; i < chunk; i++) {
+          results.push(await trainer.step(xs.subarray(i * rows, (i + 1) * rows), opts.batch));
+          if (!allFinite(results[i])) break;
+        }
+      }
       for (const losses of results) {
         step++;
         s++;

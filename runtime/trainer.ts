@@ -22,6 +22,13 @@ export interface TrainerOptions {
 
 export type Losses = Record<string, number>;
 
+/** A trainer's state at one moment, to rewind to (see Trainer.mark). */
+export interface TrainerMark {
+  readonly carried: Readonly<Record<string, ort.Tensor>>;
+  readonly noise: readonly number[];
+  readonly lr: number;
+}
+
 const ortType = (dtype: 'f32' | 'f64') => (dtype === 'f64' ? 'float64' : 'float32');
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -76,6 +83,21 @@ export class Trainer {
     }
     this.carried = next;
     this.noiseRng = Rng.fromState(noiseState);
+  }
+
+  /**
+   * The state to come back to (carried tensors, noise stream, learning rate): references, not
+   * copies, since every call replaces the carried tensors rather than writing into them.
+   */
+  mark(): TrainerMark {
+    return { carried: this.carried, noise: this.noiseRng.state(), lr: this.lr };
+  }
+
+  /** Go back to a mark(): the next steps then draw the same noise and give the same results. */
+  rewind(mark: TrainerMark): void {
+    this.carried = mark.carried;
+    this.noiseRng = Rng.fromState(mark.noise);
+    this.lr = mark.lr;
   }
 
   setLearningRate(lr: number): void {
