@@ -12,6 +12,7 @@ import { OPS, opDef } from '../compiler/ops/registry';
 import type { OpAttrs, OpTag } from '../compiler/ops/tags';
 import { bindShape, drawValues, fcParams, gradCheck, ok, rng, runAll, sizeOf, type F64Feeds, type GradCheck } from './support/finiteDiff';
 import { sessionFor } from './support/runGraph';
+import { makeDistinctRows } from './support/distinctRows';
 
 const RUNS = 50;
 const TOL = 1e-6;
@@ -141,19 +142,9 @@ describe('hand-written rows: broadcasting, negative axes, perms, where', () => {
   }
 });
 
-/** Rows of distinct values ≥ 0.4 apart (a shuffled ladder plus jitter < 0.1): no ties, and ±2h never reorders them. */
-const distinctRows = (values: Float64Array[], dims: number[][], rand: () => number) => {
-  const x = values[0];
-  const n = dims[0][dims[0].length - 1];
-  for (let row = 0; row < x.length / n; row++) {
-    const ladder = [...Array(n).keys()];
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [ladder[i], ladder[j]] = [ladder[j], ladder[i]];
-    }
-    ladder.forEach((v, i) => (x[row * n + i] = (v - (n - 1) / 2) * 0.5 + 0.1 * rand()));
-  }
-};
+/** The first input's rows made distinct (no ties, and ±2h never reorders them). */
+const distinctRows = (values: Float64Array[], dims: number[][], rand: () => number) =>
+  makeDistinctRows(values[0], dims[0][dims[0].length - 1], rand);
 
 const sparsify = (shape: Shape, k: number): Case =>
   fixed([shape], ['any'], (g, [x], probe) => {

@@ -14,6 +14,7 @@ import { OPS, opDef } from '../compiler/ops/registry';
 import type { OpAttrs, OpTag } from '../compiler/ops/tags';
 import { bindShape, rng, sizeOf } from './support/finiteDiff';
 import { REF, evalRef, type RefTensor } from './support/f64Reference';
+import { makeDistinctRows } from './support/distinctRows';
 
 /** Runs per op and property (fixed seeds: failures reproduce). */
 const RUNS = 200;
@@ -74,18 +75,6 @@ const drawValues = (n: number, domain: InDomain, rand: Rand, scale: number): Flo
         return scale * (-3 + 6 * rand());
     }
   });
-
-/** Rows along the last axis made of distinct values: a shuffled ladder 0.5 apart plus jitter < 0.1. */
-const makeDistinctRows = (x: Float64Array, n: number, rand: Rand): void => {
-  for (let row = 0; row < x.length / n; row++) {
-    const ladder = [...Array(n).keys()];
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [ladder[i], ladder[j]] = [ladder[j], ladder[i]];
-    }
-    ladder.forEach((v, i) => (x[row * n + i] = (v - (n - 1) / 2) * 0.5 + 0.1 * rand()));
-  }
-};
 
 // ---------------------------------------------------------------------------------------------
 // Cases from each op's own sample; the ops without one get a generator here.
