@@ -200,7 +200,8 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     model: model.name,
     dtype,
     scheduled: Object.fromEntries(ctx.scheduled),
-    specHash: hashGraph(g, { kind, hyper, lr: opts.optimizer.lr }),
+    // The learning rate is a graph input, not part of the graph: a resume may lower it.
+    specHash: hashGraph(g, { kind, hyper }),
     inputShape: model.inputShape,
     codeShape: model.codeShape,
     params,

@@ -1,9 +1,10 @@
 // Checkpoints: one file holding the training position, the random streams and every carried
 // tensor, written atomically (write a temporary file, fsync, rename) so a crash at any moment
 // leaves either the old checkpoint or the new one, never a torn file.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type { FloatArray } from './init';
+import { writeFileAtomic } from './run/fsx';
 
 const MAGIC = 'HGCK';
 const VERSION = 1;
@@ -64,17 +65,7 @@ export const encodeCheckpoint = (c: Checkpoint): Uint8Array[] => {
   return chunks;
 };
 
-export const writeCheckpoint = (path: string, c: Checkpoint): void => {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const chunk of encodeCheckpoint(c)) writeSync(fd, chunk);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-};
+export const writeCheckpoint = (path: string, c: Checkpoint): void => writeFileAtomic(path, encodeCheckpoint(c));
 
 export const decodeCheckpoint = (bytes: Uint8Array, file: string): E.Either<string, Checkpoint> => {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) return E.left(`${file}: not a Hourglass checkpoint`);

@@ -69,7 +69,7 @@ describe('k-annealing in a training run', () => {
   test('k follows the schedule per epoch, and a crash mid-schedule resumes to identical weights', async () => {
     const log: string[] = [];
     const straight = await trainRun(request(join(root, 'straight'), log));
-    if (E.isLeft(straight)) throw new Error(straight.left);
+    if (E.isLeft(straight)) throw new Error(straight.left.message);
     // 6 epochs, annealing over the first 3: k = 15, 9, 3, then 3.
     expect(log.filter((l) => l.includes('sparsifyK.k'))).toEqual(['epoch 1: ks.encoder.sparsifyK.k = 15', 'epoch 2: ks.encoder.sparsifyK.k = 9', 'epoch 3: ks.encoder.sparsifyK.k = 3']);
     expect(readFileSync(join(root, 'straight', 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(6);
@@ -79,7 +79,7 @@ describe('k-annealing in a training run', () => {
     await expect(trainRun(request(dir, [], { onStep: (step) => { if (step === perEpoch + 7) throw new Error('simulated crash'); } }))).rejects.toThrow('simulated crash');
     const resumedLog: string[] = [];
     const resumed = await trainRun(request(dir, resumedLog, { resume: true }));
-    if (E.isLeft(resumed)) throw new Error(resumed.left);
+    if (E.isLeft(resumed)) throw new Error(resumed.left.message);
     expect(resumedLog.some((l) => l === 'epoch 2: ks.encoder.sparsifyK.k = 9')).toBe(true);
     const a = readCheckpoint(join(root, 'straight', 'checkpoint.hgck'));
     const b = readCheckpoint(join(dir, 'checkpoint.hgck'));

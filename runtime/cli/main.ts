@@ -4,7 +4,7 @@ import { PROVIDERS } from '../session';
 import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
-import { CliError, integer, positive, positiveInt } from './fail';
+import { CliError, EXIT, REPORT_BUG, positive, positiveInt, seed } from './fail';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -46,7 +46,7 @@ program
   .option('--batch <n>', 'batch size', arg(positiveInt('batch')), 128)
   .option('--lr <x>', 'learning rate', arg(positive('lr')), 1e-3)
   .option('--lr-schedule <form>', 'constant | step:<every>:<factor> | exp:<gamma> | cosine[:<floor>] (per epoch)', 'constant')
-  .option('--seed <s>', 'seed for initialisation, shuffling and noise', arg(integer('seed')), 1)
+  .option('--seed <s>', 'seed for initialisation, shuffling and noise, in [0, 2^32)', arg(seed('seed')), 1)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
   .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
@@ -57,7 +57,7 @@ program
   .option('--resume', 'continue the run in --out from its last checkpoint', false)
   .option('--force', 'replace an existing run directory', false)
   .option('--no-typecheck', 'skip type-checking the spec')
-  .action((spec, o) => trainCommand(spec, o));
+  .action((spec, o, cmd) => trainCommand(spec, o, cmd));
 
 program
   .command('encode')
@@ -83,7 +83,7 @@ program
   .argument('<run-dir>', 'a finished training run')
   .requiredOption('--out <file>', '.png or .npy')
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
-  .option('--seed <s>', 'seed of the codes', arg(integer('seed')), 1)
+  .option('--seed <s>', 'seed of the codes, in [0, 2^32)', arg(seed('seed')), 1)
   .action((dir, o) => sampleCommand(dir, o));
 
 try {
@@ -91,12 +91,13 @@ try {
 } catch (err) {
   const e = err as { code?: string; exitCode?: number; message?: string };
   if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
-  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 2); // commander already printed the reason
+  if (e.code?.startsWith('commander.')) process.exit(EXIT.usage); // commander already printed the reason
   if (err instanceof CliError) {
     console.error(`hourglass: ${err.message}`);
     process.exit(err.exitCode);
   }
   console.error(`hourglass: internal error: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`hourglass: ${REPORT_BUG}`);
   if (process.env.HOURGLASS_DEBUG) console.error(err);
-  process.exit(70);
+  process.exit(EXIT.software);
 }

@@ -54,7 +54,7 @@ const load = (nameOrPath: string, o: ResolveOptions): E.Either<DataError, Datase
   const named = byName(nameOrPath, o);
   if (named) return named;
   if (!existsSync(nameOrPath))
-    return E.left(dataError(nameOrPath, `no such data set or file (built-in data sets: ${NAMES.join(', ')})`));
+    return E.left(dataError(nameOrPath, `no such data set or file (built-in data sets: ${NAMES.join(', ')})`, true));
   if (statSync(nameOrPath).isDirectory()) return fromFolder(nameOrPath);
   if (nameOrPath.endsWith('.npy')) return fromNpy(nameOrPath);
   return idxDataset(nameOrPath);

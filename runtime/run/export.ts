@@ -1,15 +1,17 @@
 // Forward graphs with the trained weights inside: loadable by any ONNX Runtime, no Hourglass.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artifacts } from '../../compiler/compile';
 import { bakeWeights } from '../../compiler/onnx/bake';
 import type { FloatArray } from '../init';
-import { writeFileAtomic } from './fsx';
+import { CliError, EXIT } from '../cli/fail';
+import { makeDir, refuseLink, writeFileAtomic } from './fsx';
 
 export const FORWARD = ['encode', 'decode', 'reconstruct'] as const;
 
 export const exportForward = async (a: Artifacts, tensors: Readonly<Record<string, FloatArray>>, dir: string): Promise<string[]> => {
-  mkdirSync(dir, { recursive: true });
+  refuseLink(dir);
+  const why = makeDir(dir);
+  if (why) throw new CliError(why, EXIT.cantCreate);
   const m = a.manifest;
   const weights = Object.fromEntries(m.params.map((p) => [p.name, { data: tensors[p.name], dims: p.shape }]));
   const written: string[] = [];

@@ -1,7 +1,8 @@
 // A training run in a directory: compile, train with checkpoints and metrics, resume after a
 // crash, and export forward graphs with the trained weights inside. Every failure comes back
-// as a one-line reason, and nothing already written is overwritten without --force.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// as a one-line reason with an exit code, and nothing already written is overwritten without
+// --force; even then the old run stays whole until the new one has its first checkpoint.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { compileModel, type Artifacts } from '../../compiler/compile';
@@ -15,8 +16,13 @@ import type { Provider } from '../session';
 import { Trainer } from '../trainer';
 import { exportForward } from './export';
 import { parseLrSchedule } from '../lrSchedule';
-import { isNonEmptyDir, unwritable, writeFileAtomic } from './fsx';
+import { CliError, EXIT, failure, type Failure } from '../cli/fail';
+import { appendNoFollow, isNonEmptyDir, lstatOrNull, makeDir, statSafeIsDir, writeFileAtomic } from './fsx';
+import { mayReplace, refuseLinks } from './guard';
 import { runFiles, type RunFiles } from './layout';
+import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
+import { reconcile } from './resume';
+import { discard, stageBeside, swapIn } from './stage';
 
 export interface TrainSettings {
   readonly epochs: number;
@@ -33,6 +39,8 @@ export interface TrainSettings {
   /** Steps per call of the fused graph (default: the loop's). */
   readonly fuse?: number;
   readonly threads?: number;
+  /** Whether the data was thresholded at 0.5 (recorded so a resume uses the same data). */
+  readonly binarise?: boolean;
 }
 
 export interface RunRequest {
@@ -43,6 +51,13 @@ export interface RunRequest {
   readonly data: Dataset;
   readonly resume?: boolean;
   readonly force?: boolean;
+  /**
+   * On resume: the settings the user gave explicitly (flag names in TrainSettings' spelling).
+   * The others come from run.json; undefined means all were given (library calls).
+   */
+  readonly explicit?: ReadonlySet<string>;
+  /** Extra top-level fields for a new run.json (e.g. another command's `params` or `split`). */
+  readonly record?: Readonly<Record<string, unknown>>;
   readonly log: (line: string) => void;
   readonly onStep?: (step: number, stepInEpoch: number, stepsPerEpoch: number, losses: Record<string, number>) => void;
   readonly onEpoch?: (r: EpochReport) => void;
@@ -56,126 +71,223 @@ export interface RunSummary {
 }
 
 const writeArtifacts = (f: RunFiles, a: Artifacts) => {
-  mkdirSync(f.artifacts, { recursive: true });
+  const why = makeDir(f.artifacts);
+  if (why) throw new CliError(why, EXIT.cantCreate);
   for (const [name, bytes] of Object.entries(a.files)) writeFileAtomic(join(f.artifacts, name), bytes);
   writeFileAtomic(f.manifest, JSON.stringify(a.manifest, null, 2));
 };
 
-/** Keep the metrics of finished epochs only (a crash may have left a line past the checkpoint). */
-const trimMetrics = (path: string, beforeEpoch: number) => {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() && (JSON.parse(l) as { epoch: number }).epoch < beforeEpoch);
+/**
+ * Keep the metrics of finished epochs only (a crash may have left a line past the checkpoint).
+ * A torn last line (a crash mid-write) is dropped with a note; a bad line elsewhere is refused.
+ */
+const trimMetrics = (path: string, beforeEpoch: number, log: (line: string) => void): Failure | null => {
+  if (!existsSync(path)) return null;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (!l.trim()) continue;
+    let epoch: unknown;
+    try {
+      epoch = (JSON.parse(l) as { epoch?: unknown }).epoch;
+    } catch {
+      epoch = undefined;
+    }
+    if (typeof epoch !== 'number') {
+      const last = lines.slice(i + 1).every((r) => !r.trim());
+      if (!last) return failure(EXIT.dataErr, `${path}: line ${i + 1} is not a metrics record (${JSON.stringify(l.slice(0, 40))}); fix or remove it`);
+      log(`${path}: dropped an incomplete last line (line ${i + 1}, ${l.length} bytes), left by an interrupted write`);
+      continue;
+    }
+    if (epoch < beforeEpoch) kept.push(l);
+  }
   writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
+  return null;
 };
 
-export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSummary>> => {
-  const f = runFiles(req.dir);
-  const s = req.settings;
-  if (req.resume && req.force) return E.left('--resume and --force exclude each other');
-  if (!req.resume && isNonEmptyDir(f.dir) && !req.force)
-    return E.left(`${f.dir}: run directory exists and is not empty; pass --resume to continue it or --force to replace it`);
-  if (req.resume && !existsSync(f.checkpoint)) return E.left(`${f.checkpoint}: nothing to resume (no checkpoint in ${f.dir})`);
-  const cannot = unwritable(f.dir);
-  if (cannot) return E.left(cannot);
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+const left = (code: Failure['exitCode'], message: string) => E.left(failure(code, message));
+
+/**
+ * May a run be written to `dir`? Cheap (no spec, no data), so the CLI asks before loading
+ * anything: a file in the way, a non-empty directory without --resume/--force, a --force on
+ * something Hourglass did not create, an unwritable place, a resume without a checkpoint.
+ */
+export const checkOutput = (dir: string, o: { resume?: boolean; force?: boolean }): E.Either<Failure, { replacing: boolean }> => {
+  if (o.resume && o.force) return left(EXIT.usage, '--resume and --force exclude each other');
+  const st = lstatOrNull(dir);
+  if (st && !st.isDirectory() && !(st.isSymbolicLink() && statSafeIsDir(dir)))
+    return left(EXIT.cantCreate, `${dir}: exists and is not a directory; --out names a run directory`);
+  const replacing = !o.resume && isNonEmptyDir(dir);
+  if (replacing && !o.force)
+    return left(EXIT.cantCreate, `${dir}: run directory exists and is not empty; pass --resume to continue it or --force to replace it`);
+  if (replacing) {
+    const ok = mayReplace(dir);
+    if (E.isLeft(ok)) return ok;
+  }
+  const f = runFiles(dir);
+  if (o.resume) {
+    if (!existsSync(f.checkpoint)) return left(EXIT.noInput, `${f.checkpoint}: nothing to resume (no checkpoint in ${dir})`);
+    const links = refuseLinks(dir);
+    if (E.isLeft(links)) return links;
+  }
+  const cannot = makeDir(dir);
+  if (cannot) return left(EXIT.cantCreate, cannot);
+  return E.right({ replacing });
+};
+
+export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
+  const dir = req.dir;
+
+  // The output first: cheap checks that must hold before anything is read, compiled or touched.
+  const out = checkOutput(dir, { resume: req.resume, force: req.force });
+  if (E.isLeft(out)) return out;
+  const replacing = out.right.replacing;
+  let record: RunRecord | undefined;
+  let s = req.settings;
+  let changed: Record<string, { from: unknown; to: unknown }> = {};
+  if (req.resume) {
+    const rec = readRecord(runFiles(dir).settings);
+    if (E.isLeft(rec)) return rec;
+    record = rec.right;
+    const merged = reconcile(record.settings, s, req.explicit, runFiles(dir).settings);
+    if (E.isLeft(merged)) return merged;
+    s = merged.right.settings;
+    changed = merged.right.changed;
+  }
 
   const lrAt = parseLrSchedule(s.lrSchedule ?? 'constant', s.lr, s.epochs);
-  if (E.isLeft(lrAt)) return lrAt;
+  if (E.isLeft(lrAt)) return left(EXIT.usage, lrAt.left);
   // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
   const compileFor = (epoch: number) =>
     compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } });
   const compiled = compileFor(1);
-  if (E.isLeft(compiled)) return E.left(`${req.specPath}: ${showError(compiled.left)}`);
+  if (E.isLeft(compiled)) return left(EXIT.dataErr, `${req.specPath}: ${showError(compiled.left)}`);
   const m = compiled.right.manifest;
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants)
-    return E.left(`${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
+    return left(EXIT.dataErr, `${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
+  const { train, heldOut } = splitHeldOut(req.data);
+  if (s.batch > train.n) return left(EXIT.usage, `--batch ${s.batch} is larger than the ${train.n} training examples of ${s.data} (${heldOut.n} more are held out)`);
+  if (record && record.specHash !== m.specHash)
+    return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
 
   let checkpoint: Checkpoint | undefined;
+  // A replacement is built beside the old run and swapped in at its first checkpoint.
+  const staged = replacing ? stageBeside(dir) : undefined;
+  let f = runFiles(staged ?? dir);
+  const swap = () => {
+    if (staged && f.dir === staged) {
+      swapIn(staged, dir);
+      f = runFiles(dir);
+    }
+  };
   if (req.resume) {
     const c = readCheckpoint(f.checkpoint);
-    if (E.isLeft(c)) return c;
+    if (E.isLeft(c)) return left(EXIT.dataErr, c.left);
     checkpoint = c.right;
     if (checkpoint.meta.specHash !== m.specHash)
-      return E.left(`${f.checkpoint}: was written for a different model or optimizer than ${req.specPath} (spec hash differs)`);
-  } else {
-    if (req.force) rmSync(f.dir, { recursive: true, force: true });
-    mkdirSync(f.dir, { recursive: true });
-    writeArtifacts(f, compiled.right);
-    writeFileAtomic(f.settings, JSON.stringify({ spec: req.specPath, model: m.model, specHash: m.specHash, settings: s }, null, 2));
-    writeFileSync(f.metrics, '');
+      return left(EXIT.usage, `${f.checkpoint}: was written for a different model or optimizer than ${req.specPath} (spec hash differs)`);
   }
 
-  const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log };
-  let trainer = await Trainer.create(compiled.right, trainerOpts);
-  let resumeFrom: LoopPosition | undefined;
-  if (checkpoint) {
-    trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
-    trainer.setLearningRate(checkpoint.meta.lr);
-    const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
-    resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
-    trimMetrics(f.metrics, epoch);
-    req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)`);
-  }
-
-  const { train, heldOut } = splitHeldOut(req.data);
-  const save = (p: LoopPosition) =>
-    writeCheckpoint(f.checkpoint, {
-      meta: { ...p, noiseState: trainer.noiseState(), lr: trainer.learningRate, specHash: m.specHash },
-      tensors: trainer.snapshot(),
-    });
-  let lastSaved = checkpoint?.meta.step ?? 0;
   try {
-    const perEpoch = Math.floor(train.n / s.batch);
-    let position = resumeFrom;
-    const loopOpts = (epochs: number) => ({
-      epochs,
-      batch: s.batch,
-      seed: s.seed,
-      resumeFrom: position,
-      lrAt: lrAt.right,
-      fuse: s.fuse,
-      checkpointEvery: s.checkpointEvery,
-      onCheckpoint: (p: LoopPosition) => {
-        save(p);
-        lastSaved = p.step;
-        position = p;
-      },
-      onStep: (step: number, inEpoch: number, losses: Record<string, number>) => req.onStep?.(step, inEpoch, perEpoch, losses),
-      onEpoch: (r: EpochReport) => {
-        appendFileSync(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut })}\n`);
-        req.onEpoch?.(r);
-      },
-    });
-    const reports: EpochReport[] = [];
-    if (Object.keys(m.scheduled).length === 0) reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(s.epochs))));
-    else {
-      // A scheduled hyperparameter (k-annealing) changes the training graph: one epoch at a time,
-      // each continuing from the last one's end position exactly as a resume would.
-      let hash = m.specHash;
-      const first = position?.epoch ?? 1;
-      for (let epoch = first; epoch <= s.epochs; epoch++) {
-        const built = compileFor(epoch);
-        if (E.isLeft(built)) return E.left(`${req.specPath}: ${showError(built.left)}`);
-        const changed = built.right.manifest.specHash !== hash;
-        if (changed) {
-          const next = await Trainer.create(built.right, trainerOpts);
-          next.restore(trainer.snapshot(), trainer.noiseState());
-          next.setLearningRate(trainer.learningRate);
-          trainer = next;
-          hash = built.right.manifest.specHash;
-        }
-        if (changed || epoch === first)
-          req.log(`epoch ${epoch}: ${Object.entries(built.right.manifest.scheduled).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
-        reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(epoch))));
-      }
+    if (record) {
+      // Record what this resume changed; keep every field others wrote.
+      const entry = { at: new Date().toISOString(), event: 'resumed' as const, step: checkpoint?.meta.step, ...(Object.keys(changed).length ? { changed } : {}) };
+      writeRecord(f.settings, { ...record, settings: { ...record.settings, ...s }, history: [...record.history, entry] });
+    } else {
+      // run.json first: from here on the directory is marked as Hourglass's own.
+      writeRecord(f.settings, newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s } }));
+      writeArtifacts(f, compiled.right);
+      writeFileAtomic(f.metrics, '');
     }
-    const exported = await exportForward(compiled.right, trainer.snapshot(), f.exported);
-    return E.right({ dir: f.dir, reports, resumedFrom: checkpoint?.meta.step, exported });
-  } catch (err) {
-    if (err instanceof DivergedError)
-      return E.left(`${err.message}; the last good checkpoint is ${f.checkpoint} (step ${lastSaved}) — lower the learning rate and --resume`);
-    throw err;
+
+    const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log };
+    let trainer = await Trainer.create(compiled.right, trainerOpts);
+    let resumeFrom: LoopPosition | undefined;
+    if (checkpoint) {
+      trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
+      trainer.setLearningRate(changed.lr ? s.lr : checkpoint.meta.lr);
+      const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
+      resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
+      const torn = trimMetrics(f.metrics, epoch, req.log);
+      if (torn) return E.left(torn);
+      const what = Object.entries(changed).map(([k, v]) => `${k} ${v.from} → ${v.to}`);
+      req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)${what.length ? `, with ${what.join(', ')}` : ''}`);
+    }
+
+    const save = (p: LoopPosition) => {
+      writeCheckpoint(f.checkpoint, {
+        meta: { ...p, noiseState: trainer.noiseState(), lr: trainer.learningRate, specHash: m.specHash },
+        tensors: trainer.snapshot(),
+      });
+      swap();
+    };
+    let lastSaved = checkpoint?.meta.step;
+    try {
+      const perEpoch = Math.floor(train.n / s.batch);
+      let position = resumeFrom;
+      const loopOpts = (epochs: number) => ({
+        epochs,
+        batch: s.batch,
+        seed: s.seed,
+        resumeFrom: position,
+        lrAt: lrAt.right,
+        fuse: s.fuse,
+        checkpointEvery: s.checkpointEvery,
+        onCheckpoint: (p: LoopPosition) => {
+          save(p);
+          lastSaved = p.step;
+          position = p;
+        },
+        onStep: (step: number, inEpoch: number, losses: Record<string, number>) => req.onStep?.(step, inEpoch, perEpoch, losses),
+        onEpoch: (r: EpochReport) => {
+          appendNoFollow(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut })}\n`);
+          req.onEpoch?.(r);
+        },
+      });
+      const reports: EpochReport[] = [];
+      if (Object.keys(m.scheduled).length === 0) reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(s.epochs))));
+      else {
+        // A scheduled hyperparameter (k-annealing) changes the training graph: one epoch at a time,
+        // each continuing from the last one's end position exactly as a resume would.
+        let hash = m.specHash;
+        const first = position?.epoch ?? 1;
+        for (let epoch = first; epoch <= s.epochs; epoch++) {
+          const built = compileFor(epoch);
+          if (E.isLeft(built)) return left(EXIT.dataErr, `${req.specPath}: ${showError(built.left)}`);
+          const differs = built.right.manifest.specHash !== hash;
+          if (differs) {
+            const next = await Trainer.create(built.right, trainerOpts);
+            next.restore(trainer.snapshot(), trainer.noiseState());
+            next.setLearningRate(trainer.learningRate);
+            trainer = next;
+            hash = built.right.manifest.specHash;
+          }
+          if (differs || epoch === first)
+            req.log(`epoch ${epoch}: ${Object.entries(built.right.manifest.scheduled).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+          reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(epoch))));
+        }
+      }
+      swap();
+      const exported = await exportForward(compiled.right, trainer.snapshot(), f.exported);
+      return E.right({ dir: f.dir, reports, resumedFrom: checkpoint?.meta.step, exported });
+    } catch (err) {
+      if (!(err instanceof DivergedError)) throw err;
+      const lower = Number((s.lr / 10).toPrecision(3));
+      const cmd = (extra: string) =>
+        ['hourglass', 'train', req.specPath, '--data', s.data, '--out', dir, extra, '--lr', String(lower)].map((a) => (a.startsWith('--') ? a : shellQuote(a))).join(' ');
+      if (lastSaved !== undefined && f.dir === runFiles(dir).dir)
+        return left(
+          EXIT.dataErr,
+          `${err.message}; the last good checkpoint is ${f.checkpoint} (step ${lastSaved}) — lower the learning rate and resume: ${cmd('--resume')}`,
+        );
+      const kept = staged ? `; the previous run in ${dir} is unchanged` : '';
+      return left(EXIT.dataErr, `${err.message} before the first checkpoint, so nothing was saved${kept} — lower the learning rate and start again: ${cmd('--force')}`);
+    }
+  } finally {
+    if (staged && f.dir === staged) discard(staged);
   }
 };

@@ -1,12 +1,11 @@
 // hourglass compile <spec.ts> --out <dir>: write the artifacts and the manifest.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { unwritable, writeFileAtomic } from '../../run/fsx';
-import { CliError, orFail } from '../fail';
+import { CliError, EXIT, orFail } from '../fail';
 import { loadSpec } from '../loadSpec';
 
 export interface CompileOpts {
@@ -20,10 +19,9 @@ export interface CompileOpts {
 export const compileCommand = async (spec: string, o: CompileOpts): Promise<void> => {
   const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
   const compiled = compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype });
-  if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`);
+  if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`, EXIT.dataErr);
   const cannot = unwritable(o.out);
-  if (cannot) throw new CliError(cannot);
-  mkdirSync(o.out, { recursive: true });
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   for (const [name, bytes] of Object.entries(compiled.right.files)) {
     writeFileAtomic(join(o.out, name), bytes);
     console.log(`wrote ${join(o.out, name)} (${bytes.length} bytes)`);

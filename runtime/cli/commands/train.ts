@@ -2,9 +2,13 @@
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { resolveDataset } from '../../data/resolve';
 import { showDataError } from '../../data/errors';
-import { trainRun } from '../../run/trainRun';
+import { checkOutput, trainRun } from '../../run/trainRun';
+import { runFiles } from '../../run/layout';
+import { readRecord } from '../../run/record';
+import { reconcile } from '../../run/resume';
 import type { Provider } from '../../session';
-import { CliError, orFail } from '../fail';
+import { CliError, EXIT, orFail } from '../fail';
+import type { Command } from 'commander';
 import { loadSpec } from '../loadSpec';
 import { progress } from '../progress';
 import * as E from 'fp-ts/Either';
@@ -29,11 +33,40 @@ export interface TrainOpts {
   readonly typecheck: boolean;
 }
 
-export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> => {
+/** Settings keys (TrainSettings' spelling) the user set on the command line, not defaults. */
+const explicitKeys = (cmd: Command | undefined, keys: readonly string[]): Set<string> | undefined =>
+  cmd ? new Set(keys.filter((k) => cmd.getOptionValueSource(k) === 'cli')) : undefined;
+
+export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): Promise<void> => {
+  let settings = {
+    epochs: o.epochs,
+    batch: o.batch,
+    lr: o.lr,
+    lrSchedule: o.lrSchedule,
+    seed: o.seed,
+    optimizer: o.optimizer,
+    provider: o.provider,
+    dtype: o.dtype,
+    data: o.data,
+    checkpointEvery: o.checkpointEvery,
+    fuse: o.fuse,
+    threads: o.threads,
+    binarise: o.binarise,
+  };
+  // --data is always given; the rest of a resumed run's settings come from its run.json.
+  const explicit = explicitKeys(cmd, Object.keys(settings));
+  explicit?.add('data');
+  // Within a second, before the spec and the data load: may anything be written at --out?
+  orFail(checkOutput(o.out, o));
+  if (o.resume) {
+    const rec = readRecord(runFiles(o.out).settings);
+    if (E.isLeft(rec)) throw new CliError(`${o.out}: nothing to resume (${rec.left.message})`, rec.left.exitCode);
+    settings = orFail(reconcile(rec.right.settings, settings, explicit, runFiles(o.out).settings)).settings;
+  }
   const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
-  const data = resolveDataset(o.data, { binarise: o.binarise });
-  if (E.isLeft(data)) throw new CliError(showDataError(data.left));
-  const bar = progress(o.epochs, o.batch);
+  const data = resolveDataset(settings.data, { binarise: settings.binarise });
+  if (E.isLeft(data)) throw new CliError(showDataError(data.left), data.left.missing ? EXIT.noInput : EXIT.dataErr);
+  const bar = progress(settings.epochs, settings.batch);
   const result = await trainRun({
     model,
     specPath: spec,
@@ -41,20 +74,8 @@ export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> =>
     data: data.right,
     resume: o.resume,
     force: o.force,
-    settings: {
-      epochs: o.epochs,
-      batch: o.batch,
-      lr: o.lr,
-      lrSchedule: o.lrSchedule,
-      seed: o.seed,
-      optimizer: o.optimizer,
-      provider: o.provider,
-      dtype: o.dtype,
-      data: o.data,
-      checkpointEvery: o.checkpointEvery,
-      fuse: o.fuse,
-      threads: o.threads,
-    },
+    explicit,
+    settings,
     log: (line) => console.error(line),
     onStep: (step, inEpoch, perEpoch, losses) => bar.step(step, inEpoch, perEpoch, losses),
     onEpoch: (r) => bar.epoch(r),

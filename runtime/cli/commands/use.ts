@@ -10,7 +10,7 @@ import { resolveDataset } from '../../data/resolve';
 import { Rng } from '../../random';
 import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../run/fsx';
-import { CliError } from '../fail';
+import { CliError, EXIT } from '../fail';
 import { gridPng } from '../png';
 
 interface Exported {
@@ -25,7 +25,7 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct') => {
   const f = runFiles(dir);
   const meta = join(f.exported, 'model.json');
-  if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`);
+  if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`, EXIT.noInput);
   const m = JSON.parse(readFileSync(meta, 'utf8')) as Exported;
   const session = await ort.InferenceSession.create(join(f.exported, `${graph}.onnx`));
   return { m, session };
@@ -47,13 +47,13 @@ const runBatched = async (session: ort.InferenceSession, m: Exported, input: str
 
 const loadData = (name: string) => {
   const d = resolveDataset(name, {});
-  if (E.isLeft(d)) throw new CliError(showDataError(d.left));
+  if (E.isLeft(d)) throw new CliError(showDataError(d.left), d.left.missing ? EXIT.noInput : EXIT.dataErr);
   return d.right;
 };
 
 const side = (dim: number) => {
   const s = Math.round(Math.sqrt(dim));
-  if (s * s !== dim) throw new CliError(`images of ${dim} values are not square; write .npy instead of .png`);
+  if (s * s !== dim) throw new CliError(`images of ${dim} values are not square; write .npy instead of .png`, EXIT.usage);
   return s;
 };
 
@@ -63,24 +63,24 @@ const writeOut = (out: string, values: Float32Array, count: number, shape: reado
   else if (out.endsWith('.png')) {
     const s = side(size(shape));
     writeFileAtomic(out, gridPng(values, count, s, s));
-  } else throw new CliError(`${out}: the output must end in .npy or .png`);
+  } else throw new CliError(`${out}: the output must end in .npy or .png`, EXIT.usage);
   console.log(`wrote ${out} (${count} × [${shape.join(', ')}])`);
 };
 
 export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number }) => {
   const { m, session } = await openRun(dir, 'encode');
   const d = loadData(o.data);
-  if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
+  if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.limit ?? d.n);
   const codes = await runBatched(session, m, 'x', d.images, n, d.dim, size(m.codeShape), m.inputShape);
-  if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`);
+  if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`, EXIT.usage);
   writeOut(o.out, codes, n, m.codeShape);
 };
 
 export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number }) => {
   const { m, session } = await openRun(dir, 'reconstruct');
   const d = loadData(o.data);
-  if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
+  if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.n);
   const recon = await runBatched(session, m, 'x', d.images, n, d.dim, d.dim, m.inputShape);
   // Originals and reconstructions side by side: pairs of images.
