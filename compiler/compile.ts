@@ -43,6 +43,9 @@ const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
 const outSpecs = (outs: readonly NamedVal[]): IOSpec[] =>
   outs.map((o) => ({ name: o.name, shape: o.val.type.shape, dtype: o.val.type.dtype, role: 'output' }));
 
+/** Names a term cannot take: the total's own, and anything an object's prototype answers to. */
+const RESERVED_TERMS = new Set(['loss', '__proto__', 'constructor', 'prototype']);
+
 /** Σ weight · value over the terms, after checking each is a finite, non-negative-weighted scalar. */
 const totalLoss = (g: Graph, model: string, terms: readonly Term[]): E.Either<CompileError, Val> => {
   if (terms.length === 0) return E.left(compileError(`${model}.loss`, 'the objective has no terms'));
@@ -51,6 +54,8 @@ const totalLoss = (g: Graph, model: string, terms: readonly Term[]): E.Either<Co
   for (const t of terms) {
     const path = `${model}.loss.${t.name}`;
     if (names.has(t.name)) return E.left(compileError(path, `two terms are named ${t.name}`));
+    if (RESERVED_TERMS.has(t.name) || t.name in Object.prototype)
+      return E.left(compileError(path, `${JSON.stringify(t.name)} is a reserved name (the total is "loss"; object prototype names are not allowed); rename the term`));
     names.add(t.name);
     if (!(Number.isFinite(t.weight) && t.weight >= 0)) return E.left(compileError(path, `weight must be a finite number ≥ 0, got ${t.weight}`));
     if (t.value.type.shape.length !== 0) return E.left(compileError(path, `a loss term must be a scalar, got [${t.value.type.shape.join(', ')}]`));
@@ -204,6 +209,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     specHash: hashGraph(g, { kind, hyper }),
     inputShape: model.inputShape,
     codeShape: model.codeShape,
+    ...(model.dataRange ? { dataRange: model.dataRange } : {}),
     params,
     noise: [...ctx.noises.values()],
     optimizer: { kind, lr: opts.optimizer.lr, hyper, state, lrInput: 'opt.lr' },

@@ -35,6 +35,8 @@ export interface Manifest {
   readonly specHash: string;
   readonly inputShape: readonly number[];
   readonly codeShape: readonly number[];
+  /** The range the data must lie in, where the likelihood needs one (Bernoulli: [0, 1]). */
+  readonly dataRange?: readonly [number, number];
   readonly params: readonly ParamSpec[];
   readonly noise: readonly NoiseSpec[];
   readonly optimizer: {

@@ -71,6 +71,8 @@ export interface ModelDef {
   /** Per-example input shape (the batch dimension is implicit). */
   readonly inputShape: readonly number[];
   readonly codeShape: readonly number[];
+  /** The range the data must lie in (e.g. [0, 1] for a Bernoulli likelihood); checked before training. */
+  readonly dataRange?: readonly [number, number];
   /** The training objective's named terms; the optimised loss is Σ weight · value. */
   readonly loss: (ctx: BuildCtx, x: Val) => E.Either<CompileError, readonly Term[]>;
   /** Deterministic code for x (e.g. μ for a VAE). */

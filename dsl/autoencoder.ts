@@ -5,7 +5,8 @@ import * as E from 'fp-ts/Either';
 import type { Val } from '../compiler/ir/graph';
 import type { BuildCtx, ModelDef, Term as IRTerm } from '../compiler/model';
 import { isGaussian, type Gaussian } from './gaussian';
-import type { Likelihood } from './losses';
+import { bernoulli, type Likelihood } from './losses';
+import { compileError } from '../compiler/ir/types';
 import { inScope, tensor, type Session, type Shape, type T, type Term } from './tensor';
 
 type Code<C extends Shape> = T<C> | Gaussian<C>;
@@ -79,6 +80,7 @@ const build = <const I extends Shape, Enc, Dec>(spec: AutoencoderSpec<I, Enc, De
   const def: ModelDef = {
     name: spec.name,
     inputShape: spec.input,
+    ...(spec.likelihood === bernoulli ? { dataRange: [0, 1] as const } : {}),
     get codeShape() {
       return codeShape ?? [];
     },
@@ -88,6 +90,10 @@ const build = <const I extends Shape, Enc, Dec>(spec: AutoencoderSpec<I, Enc, De
       if (E.isRight(probed)) codeShape = probed.right;
       const x = tensor(s, spec.input, E.right(xv));
       const terms = sp.objective({ x, code, decoder: decoderIn(s) });
+      // `{ __proto__: t }` sets the prototype instead of adding a term: it would vanish silently.
+      const proto = Object.getPrototypeOf(terms);
+      if (proto !== Object.prototype && proto !== null)
+        return E.left(compileError(`${spec.name}.loss.__proto__`, '"__proto__" is a reserved name: the term would disappear; rename it'));
       const out: IRTerm[] = [];
       for (const [name, t] of Object.entries(terms)) {
         if (E.isLeft(t.value.val)) return t.value.val;

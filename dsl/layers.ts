@@ -12,7 +12,24 @@ export interface DenseOptions {
   readonly name?: string;
   readonly bias?: boolean;
   readonly init?: Init;
+  /**
+   * Share the weights of another layer given the same `name` (default false: two different
+   * layers with one name are an error, since they would share weights silently).
+   */
+  readonly shared?: boolean;
 }
+
+/** Per build: which layer owns each layer path, so a name used by two layers is caught. */
+const owners = new WeakMap<object, Map<string, object>>();
+const claim = (s: Session, path: string, owner: object, shared: boolean): string | null => {
+  let m = owners.get(s.ctx);
+  if (!m) owners.set(s.ctx, (m = new Map()));
+  const prev = m.get(path);
+  if (prev && prev !== owner && !shared)
+    return `the name ${path} is already used by another layer; rename one, reuse the same layer object, or pass { shared: true } to share its weights`;
+  if (!prev) m.set(path, owner);
+  return null;
+};
 
 interface DenseInfo {
   readonly path: string;
@@ -55,6 +72,8 @@ export const dense = <const N extends number>(width: N, opts: DenseOptions = {})
     if (x.shape.length !== 1) return failed(s, [width] as const, leaf!, `expects a vector per example, got [${x.shape.join(', ')}]`);
     const inWidth = x.shape[0];
     if (info && info.inWidth !== inWidth) return failed(s, [width] as const, leaf!, `shared layer applied to width ${inWidth}, first applied to ${info.inWidth}`);
+    const taken = claim(s, name, layer, opts.shared ?? false);
+    if (taken) return failed(s, [width] as const, leaf!, taken);
     info = { path: name, inWidth, width };
     const W = s.ctx.param(`${name}.W`, [inWidth, width], opts.init ?? { kind: 'glorotUniform' });
     return affine(x, W, name, width, opts.bias ?? true, false);
@@ -79,6 +98,8 @@ export const tied =
     if (!info) return failed(s, [width] as const, leaf, 'tied to a layer that has not been applied yet (apply the encoder first)');
     if (info.inWidth !== width || info.width !== x.shape[0])
       return failed(s, [width] as const, leaf, `tied to ${info.path}.W of shape [${info.inWidth}, ${info.width}], but maps [${x.shape[0]}] to [${width}]`);
+    const taken = claim(s, name, opts, false);
+    if (taken) return failed(s, [width] as const, leaf, taken);
     const W = s.ctx.param(`${info.path}.W`, [info.inWidth, info.width], { kind: 'glorotUniform' });
     return affine(x, W, name, width, opts.bias ?? true, true);
   };

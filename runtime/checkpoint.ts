@@ -1,13 +1,21 @@
 // Checkpoints: one file holding the training position, the random streams and every carried
 // tensor, written atomically (write a temporary file, fsync, rename) so a crash at any moment
 // leaves either the old checkpoint or the new one, never a torn file.
+//
+// Layout (version 2): "HGCK", u32 version, u32 header length, JSON header (meta, tensor table),
+// 8-aligned tensor payloads, then a SHA-256 of every byte before it, written last. Reading checks
+// the checksum, every header field and every value before anything is restored.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type { FloatArray } from './init';
 import { writeFileAtomic } from './run/fsx';
 
 const MAGIC = 'HGCK';
-const VERSION = 1;
+const VERSION = 2;
+/** Version 1 files (no checksum) are still read. */
+const OLDEST = 1;
+const SUM_BYTES = 32;
 
 export interface CheckpointMeta {
   /** Global optimizer steps taken. */
@@ -62,35 +70,103 @@ export const encodeCheckpoint = (c: Checkpoint): Uint8Array[] => {
     const p = (8 - (t.byteLength % 8)) % 8;
     if (p) chunks.push(new Uint8Array(p));
   }
+  const sum = createHash('sha256');
+  for (const c of chunks) sum.update(c);
+  chunks.push(new Uint8Array(sum.digest()));
   return chunks;
 };
 
 export const writeCheckpoint = (path: string, c: Checkpoint): void => writeFileAtomic(path, encodeCheckpoint(c));
 
+const isInt = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
+const isState = (x: unknown): x is number[] => Array.isArray(x) && x.length > 0 && x.every((v) => isInt(v, -(2 ** 31)) && v < 2 ** 32);
+
+/** Why the header's meta is not a training position, or null. */
+const badMeta = (m: Partial<CheckpointMeta> | undefined): string | null => {
+  if (typeof m !== 'object' || m === null) return 'meta is missing';
+  if (!isInt(m.step)) return `step = ${JSON.stringify(m.step)} (must be an integer ≥ 0)`;
+  if (!isInt(m.epoch, 1)) return `epoch = ${JSON.stringify(m.epoch)} (must be an integer ≥ 1)`;
+  if (!isInt(m.stepInEpoch)) return `stepInEpoch = ${JSON.stringify(m.stepInEpoch)} (must be an integer ≥ 0)`;
+  if (m.stepInEpoch > m.step) return `stepInEpoch = ${m.stepInEpoch} exceeds step = ${m.step}`;
+  if (!isState(m.shuffleState)) return 'shuffleState is not a random-stream state';
+  if (!isState(m.noiseState)) return 'noiseState is not a random-stream state';
+  if (!(typeof m.lr === 'number' && Number.isFinite(m.lr) && m.lr > 0)) return `lr = ${JSON.stringify(m.lr)} (must be a positive number)`;
+  if (typeof m.partial !== 'object' || m.partial === null) return 'partial is missing';
+  for (const [k, v] of Object.entries(m.partial)) if (!(typeof v === 'number' && Number.isFinite(v))) return `partial.${k} = ${JSON.stringify(v)} (must be finite)`;
+  if (typeof m.specHash !== 'string') return 'specHash is missing';
+  return null;
+};
+
+/**
+ * Values training cannot have produced: non-finite, or so large that the next step's products
+ * overflow float32 (|x| > 1e18), or a negative running mean of squares (Adam's v and friends).
+ */
+export const LIMIT = 1e18;
+const SQUARES = /^(adam\.v|adagrad\.sum|rmsprop\.sq)\./;
+const badValue = (name: string, t: FloatArray): string | null => {
+  const nonNegative = SQUARES.test(name) || name === 'opt.t';
+  for (let i = 0; i < t.length; i++) {
+    const v = t[i];
+    if (!Number.isFinite(v)) return `tensor ${name}[${i}] = ${v} (not finite)`;
+    if (Math.abs(v) > LIMIT) return `tensor ${name}[${i}] = ${v} (beyond ±${LIMIT}: training cannot have written it)`;
+    if (nonNegative && v < 0) return `tensor ${name}[${i}] = ${v} (a running mean of squares must be ≥ 0)`;
+  }
+  return null;
+};
+
 export const decodeCheckpoint = (bytes: Uint8Array, file: string): E.Either<string, Checkpoint> => {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) return E.left(`${file}: not a Hourglass checkpoint`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== VERSION) return E.left(`${file}: checkpoint version ${version}, expected ${VERSION}`);
+  if (version < OLDEST || version > VERSION) return E.left(`${file}: unsupported checkpoint version ${version} (this Hourglass reads ${OLDEST} to ${VERSION})`);
+  let end = bytes.length;
+  if (version >= 2) {
+    if (bytes.length < 12 + SUM_BYTES) return E.left(`${file}: truncated checkpoint (no checksum)`);
+    end = bytes.length - SUM_BYTES;
+    const sum = createHash('sha256').update(bytes.subarray(0, end)).digest();
+    if (!sum.equals(bytes.subarray(end))) return E.left(`${file}: checksum mismatch (the file is damaged or was edited)`);
+  }
   const headerLen = view.getUint32(8, true);
-  if (12 + headerLen > bytes.length) return E.left(`${file}: truncated checkpoint header`);
-  let header: { meta: CheckpointMeta; tensors: TensorEntry[] };
+  if (12 + headerLen > end) return E.left(`${file}: truncated checkpoint header`);
+  let header: { meta?: CheckpointMeta; tensors?: TensorEntry[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLen)));
   } catch {
     return E.left(`${file}: corrupt checkpoint header`);
   }
+  const why = badMeta(header?.meta);
+  if (why) return E.left(`${file}: bad checkpoint header: ${why}`);
+  if (!Array.isArray(header.tensors)) return E.left(`${file}: bad checkpoint header: no tensor table`);
   const base = 12 + headerLen;
   const tensors: Record<string, FloatArray> = {};
   for (const e of header.tensors) {
+    if (typeof e?.name !== 'string' || e.name in tensors) return E.left(`${file}: bad checkpoint header: tensor name ${JSON.stringify(e?.name)} missing or repeated`);
+    if (e.dtype !== 'f32' && e.dtype !== 'f64') return E.left(`${file}: bad checkpoint header: tensor ${e.name} has dtype ${JSON.stringify(e.dtype)}`);
+    if (!isInt(e.offset) || !isInt(e.length)) return E.left(`${file}: bad checkpoint header: tensor ${e.name} has offset ${e.offset} and length ${e.length}`);
     const width = e.dtype === 'f64' ? 8 : 4;
     const start = base + e.offset;
-    if (start + e.length * width > bytes.length) return E.left(`${file}: truncated checkpoint (tensor ${e.name})`);
+    if (start + e.length * width > end) return E.left(`${file}: truncated checkpoint (tensor ${e.name})`);
     // Copy out so the tensor owns an aligned buffer.
     const raw = new Uint8Array(bytes.subarray(start, start + e.length * width));
-    tensors[e.name] = e.dtype === 'f64' ? new Float64Array(raw.buffer) : new Float32Array(raw.buffer);
+    const t = e.dtype === 'f64' ? new Float64Array(raw.buffer) : new Float32Array(raw.buffer);
+    const bad = badValue(e.name, t);
+    if (bad) return E.left(`${file}: bad checkpoint content: ${bad}`);
+    tensors[e.name] = t;
   }
-  return E.right({ meta: header.meta, tensors });
+  return E.right({ meta: header.meta!, tensors });
+};
+
+/** Does the checkpoint hold exactly the tensors (names and sizes) a manifest's trainer carries? */
+export const checkAgainst = (c: Checkpoint, expected: readonly { readonly name: string; readonly shape: readonly number[] }[], file: string): E.Either<string, Checkpoint> => {
+  for (const e of expected) {
+    const t = c.tensors[e.name];
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    if (!t) return E.left(`${file}: no tensor ${e.name}, which the model needs`);
+    if (t.length !== n) return E.left(`${file}: tensor ${e.name} has ${t.length} values; the model's [${e.shape.join(', ')}] needs ${n}`);
+  }
+  const known = new Set(expected.map((e) => e.name));
+  const extra = Object.keys(c.tensors).find((k) => !known.has(k));
+  return extra ? E.left(`${file}: tensor ${extra} is not part of this model`) : E.right(c);
 };
 
 export const readCheckpoint = (path: string): E.Either<string, Checkpoint> => {

@@ -110,6 +110,8 @@ export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dat
         await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s, shuffleState, partial: { ...sums } });
     }
     const held = await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000);
+    // A non-finite held-out loss is divergence too: stop before the epoch is reported or saved.
+    for (const [k, v] of Object.entries(held)) if (!Number.isFinite(v)) throw new DivergedError(step, `held-out ${k}`, v);
     const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));
     const report = { epoch, steps: perEpoch, train: means, heldOut: held, seconds: (performance.now() - began) / 1000 };
     reports.push(report);

@@ -16,6 +16,8 @@ const DESCR = { '<f4': { type: 'float32', bytes: 4 }, '<f8': { type: 'float64', 
 export const parseNpy = (file: string, buf: Buffer): E.Either<DataError, NpyArray> => {
   if (buf.length < 10 || buf.subarray(0, 6).toString('latin1') !== MAGIC) return E.left(dataError(file, 'wrong magic number: not a .npy file'));
   const major = buf[6];
+  const minor = buf[7];
+  if (major < 1 || major > 3 || minor !== 0) return E.left(dataError(file, `unsupported .npy version ${major}.${minor} (this reader handles 1.0, 2.0 and 3.0)`));
   const lenBytes = major === 1 ? 2 : 4;
   const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.length >= 12 ? buf.readUInt32LE(8) : -1;
   const start = 8 + lenBytes + headerLen;
@@ -28,11 +30,15 @@ export const parseNpy = (file: string, buf: Buffer): E.Either<DataError, NpyArra
   const kind = DESCR[descr as keyof typeof DESCR];
   if (!kind) return E.left(dataError(file, `unsupported dtype ${descr}; use float32 ('<f4'), float64 ('<f8') or uint8 ('|u1')`));
   if (fortran === 'True') return E.left(dataError(file, 'Fortran-order arrays are not supported; save with np.ascontiguousarray'));
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) return E.left(dataError(file, `corrupt .npy shape (${shapeText})`));
+  const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  // Plain decimal sizes only: "250.0", "0x10" or "-1" are not what NumPy writes.
+  if (dims.some((d) => !/^\d+L?$/.test(d))) return E.left(dataError(file, `corrupt .npy shape (${shapeText}): sizes must be non-negative integers`));
+  const shape = dims.map((d) => Number(d.replace(/L$/, '')));
+  if (shape.some((d) => !Number.isSafeInteger(d))) return E.left(dataError(file, `corrupt .npy shape (${shapeText}): a size is too large`));
   const count = shape.reduce((a, b) => a * b, 1);
   const need = start + count * kind.bytes;
   if (buf.length < need) return E.left(dataError(file, `truncated: shape [${shape.join(', ')}] needs ${need} bytes, the file has ${buf.length}`));
+  if (buf.length > need) return E.left(dataError(file, `${buf.length - need} unexpected bytes after the data: shape [${shape.join(', ')}] needs ${need} bytes, the file has ${buf.length}`));
   const values = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const o = start + i * kind.bytes;

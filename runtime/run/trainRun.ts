@@ -9,7 +9,7 @@ import { compileModel, type Artifacts } from '../../compiler/compile';
 import { showError } from '../../compiler/ir/types';
 import type { ModelDef } from '../../compiler/model';
 import type { OptimizerKind } from '../../compiler/optim/optimizer';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../checkpoint';
+import { checkAgainst, readCheckpoint, writeCheckpoint, type Checkpoint } from '../checkpoint';
 import { splitHeldOut, type Dataset } from '../data/dataset';
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../loop';
 import type { Provider } from '../session';
@@ -169,6 +169,20 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants)
     return left(EXIT.dataErr, `${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
+  if (m.dataRange) {
+    const [lo, hi] = m.dataRange;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of req.data.images) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (min < lo || max > hi)
+      return left(
+        EXIT.dataErr,
+        `${s.data}: values range over [${min}, ${max}], but ${m.model}'s likelihood needs data in [${lo}, ${hi}]; scale it (e.g. divide 0–255 pixels by 255) or pass --binarise`,
+      );
+  }
   const { train, heldOut } = splitHeldOut(req.data);
   if (s.batch > train.n) return left(EXIT.usage, `--batch ${s.batch} is larger than the ${train.n} training examples of ${s.data} (${heldOut.n} more are held out)`);
   if (record && record.specHash !== m.specHash)
@@ -187,9 +201,11 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   if (req.resume) {
     const c = readCheckpoint(f.checkpoint);
     if (E.isLeft(c)) return left(EXIT.dataErr, c.left);
-    checkpoint = c.right;
-    if (checkpoint.meta.specHash !== m.specHash)
+    if (c.right.meta.specHash !== m.specHash)
       return left(EXIT.usage, `${f.checkpoint}: was written for a different model or optimizer than ${req.specPath} (spec hash differs)`);
+    const fits = checkAgainst(c.right, [...m.params, ...m.optimizer.state], f.checkpoint);
+    if (E.isLeft(fits)) return left(EXIT.dataErr, fits.left);
+    checkpoint = fits.right;
   }
 
   try {

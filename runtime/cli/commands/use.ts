@@ -10,15 +10,11 @@ import { resolveDataset } from '../../data/resolve';
 import { Rng } from '../../random';
 import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../run/fsx';
-import { CliError, EXIT } from '../fail';
+import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
+import { CliError, EXIT, orFail } from '../fail';
 import { gridPng } from '../png';
 
-interface Exported {
-  readonly model: string;
-  readonly dtype: 'f32' | 'f64';
-  readonly inputShape: readonly number[];
-  readonly codeShape: readonly number[];
-}
+type Exported = ExportedModel;
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -26,8 +22,15 @@ const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct') 
   const f = runFiles(dir);
   const meta = join(f.exported, 'model.json');
   if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`, EXIT.noInput);
-  const m = JSON.parse(readFileSync(meta, 'utf8')) as Exported;
-  const session = await ort.InferenceSession.create(join(f.exported, `${graph}.onnx`));
+  const m = orFail(parseExportedModel(readFileSync(meta, 'utf8'), meta));
+  const file = join(f.exported, `${graph}.onnx`);
+  if (!existsSync(file)) throw new CliError(`${file}: missing from the run; train it again`, EXIT.noInput);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file);
+  } catch (err) {
+    throw new CliError(`${file}: onnxruntime cannot load it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, EXIT.dataErr);
+  }
   return { m, session };
 };
 
@@ -94,6 +97,8 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
 
 export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number }) => {
   const { m, session } = await openRun(dir, 'decode');
+  if (o.n * Math.max(size(m.codeShape), size(m.inputShape)) > 64 * MAX_EXAMPLE_SIZE)
+    throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);
   const z = new Float32Array(o.n * size(m.codeShape));
   Rng.seeded(o.seed).fillNormal(z);
   const x = await runBatched(session, m, 'code', z, o.n, size(m.codeShape), size(m.inputShape), m.codeShape);
