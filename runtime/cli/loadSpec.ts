@@ -7,6 +7,8 @@ import { tsImport } from 'tsx/esm/api';
 import * as E from 'fp-ts/Either';
 import ts from 'typescript';
 import type { ModelDef } from '../../compiler/model';
+import { EXIT } from './fail';
+import { SPEC_TIMEOUT_S, probeSpec } from './specProbe';
 
 const OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -35,20 +37,36 @@ export const typeErrors = (file: string): string[] => {
     });
 };
 
-const asModel = (x: unknown): ModelDef | null => {
-  if (typeof x !== 'object' || x === null) return null;
-  const o = x as { kind?: string; def?: ModelDef; loss?: unknown; encode?: unknown; decode?: unknown };
-  if (o.kind === 'hourglass.autoencoder' && o.def) return o.def;
-  return typeof o.loss === 'function' && typeof o.encode === 'function' && typeof o.decode === 'function' ? (x as ModelDef) : null;
+/** A ModelDef in full (so compileModel never meets a half-formed one), or null. */
+const isDef = (x: unknown): x is ModelDef => {
+  const o = x as Partial<Record<keyof ModelDef, unknown>> | null;
+  return (
+    typeof o === 'object' && o !== null && typeof o.name === 'string' && Array.isArray(o.inputShape) &&
+    typeof o.loss === 'function' && typeof o.encode === 'function' && typeof o.decode === 'function'
+  );
 };
 
-export const loadSpec = async (path: string, opts: { typecheck: boolean }): Promise<E.Either<string, ModelDef>> => {
+const asModel = (x: unknown): ModelDef | null => {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as { kind?: string; def?: unknown };
+  if (o.kind === 'hourglass.autoencoder') return isDef(o.def) ? o.def : null;
+  return isDef(x) ? x : null;
+};
+
+/** An ES module namespace, or its CommonJS rendering by tsx (an object flagged __esModule). */
+const isNamespace = (x: unknown) =>
+  Object.prototype.toString.call(x) === '[object Module]' || (typeof x === 'object' && x !== null && Object.hasOwn(x, '__esModule') && (x as { __esModule?: unknown }).__esModule === true);
+
+export const loadSpec = async (path: string, opts: { typecheck: boolean; timeout?: number }): Promise<E.Either<string, ModelDef>> => {
   const file = resolve(path);
   if (!existsSync(file)) return E.left(`${path}: no such file`);
   if (opts.typecheck) {
     const errors = typeErrors(file);
     if (errors.length) return E.left(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
   }
+  // An endless spec is stopped in a worker before it can hang this process.
+  const probe = await probeSpec(file, opts.timeout ?? SPEC_TIMEOUT_S);
+  if (!probe.ok && probe.timedOut) return E.left(`${path}: ${probe.message}`);
   let mod: { default?: unknown };
   try {
     // tsImport loads the spec as ESM wherever it lives (a folder without "type": "module" included).
@@ -59,5 +77,13 @@ export const loadSpec = async (path: string, opts: { typecheck: boolean }): Prom
   // A spec outside an ESM package arrives through CommonJS interop, its export one level down.
   const inner = typeof mod.default === 'object' && mod.default !== null ? (mod.default as { default?: unknown }).default : undefined;
   const model = asModel(mod.default) ?? asModel(inner);
-  return model ? E.right(model) : E.left(`${path}: the default export is not a model (export default autoencoder({...}).objective(...))`);
+  if (model) return E.right(model);
+  // What the user wrote after `export default`: one level down when the spec came through CommonJS.
+  const exported = isNamespace(mod.default) && 'default' in (mod.default as object) ? inner : mod.default;
+  if (isNamespace(exported))
+    return E.left(`${path}: the default export is a module namespace (import * as …), not a model; export the model itself: export default autoencoder({...}).objective(...)`);
+  return E.left(`${path}: the default export is not a model (export default autoencoder({...}).objective(...))`);
 };
+
+/** The exit code for a loadSpec failure: a missing spec is missing input, the rest bad content. */
+export const specExit = (message: string): number => (message.endsWith(': no such file') ? EXIT.noInput : EXIT.dataErr);

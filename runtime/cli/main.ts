@@ -4,6 +4,7 @@ import { PROVIDERS } from '../session';
 import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
+import { SPEC_TIMEOUT_S } from './specProbe';
 import { CliError, EXIT, REPORT_BUG, positive, positiveInt, seed } from './fail';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
@@ -34,6 +35,7 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer of the train step').choices(optimizers).default('adam'))
   .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
   .option('--no-typecheck', 'skip type-checking the spec')
+  .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
   .action((spec, o) => compileCommand(spec, o));
 
 program
@@ -57,6 +59,7 @@ program
   .option('--resume', 'continue the run in --out from its last checkpoint', false)
   .option('--force', 'replace an existing run directory', false)
   .option('--no-typecheck', 'skip type-checking the spec')
+  .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
   .action((spec, o, cmd) => trainCommand(spec, o, cmd));
 
 program

@@ -6,7 +6,7 @@ import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { unwritable, writeFileAtomic } from '../../run/fsx';
 import { CliError, EXIT, orFail } from '../fail';
-import { loadSpec } from '../loadSpec';
+import { loadSpec, specExit } from '../loadSpec';
 
 export interface CompileOpts {
   readonly out: string;
@@ -14,10 +14,13 @@ export interface CompileOpts {
   readonly optimizer: OptimizerKind;
   readonly lr: number;
   readonly typecheck: boolean;
+  /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
+  readonly specTimeout?: number;
 }
 
 export const compileCommand = async (spec: string, o: CompileOpts): Promise<void> => {
-  const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
+  const loaded = await loadSpec(spec, { typecheck: o.typecheck, timeout: o.specTimeout });
+  const model = orFail(loaded, E.isLeft(loaded) ? specExit(loaded.left) : EXIT.dataErr);
   const compiled = compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype });
   if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`, EXIT.dataErr);
   const cannot = unwritable(o.out);

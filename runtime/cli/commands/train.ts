@@ -9,7 +9,7 @@ import { reconcile } from '../../run/resume';
 import type { Provider } from '../../session';
 import { CliError, EXIT, orFail } from '../fail';
 import type { Command } from 'commander';
-import { loadSpec } from '../loadSpec';
+import { loadSpec, specExit } from '../loadSpec';
 import { progress } from '../progress';
 import * as E from 'fp-ts/Either';
 
@@ -31,6 +31,8 @@ export interface TrainOpts {
   readonly resume: boolean;
   readonly force: boolean;
   readonly typecheck: boolean;
+  /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
+  readonly specTimeout?: number;
 }
 
 /** Settings keys (TrainSettings' spelling) the user set on the command line, not defaults. */
@@ -63,7 +65,8 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     if (E.isLeft(rec)) throw new CliError(`${o.out}: nothing to resume (${rec.left.message})`, rec.left.exitCode);
     settings = orFail(reconcile(rec.right.settings, settings, explicit, runFiles(o.out).settings)).settings;
   }
-  const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
+  const loaded = await loadSpec(spec, { typecheck: o.typecheck, timeout: o.specTimeout });
+  const model = orFail(loaded, E.isLeft(loaded) ? specExit(loaded.left) : EXIT.dataErr);
   const data = resolveDataset(settings.data, { binarise: settings.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left), data.left.missing ? EXIT.noInput : EXIT.dataErr);
   const bar = progress(settings.epochs, settings.batch);

@@ -1,0 +1,47 @@
+// Loading a user's spec: one that never returns is stopped after --spec-timeout and named; a
+// default export that is a module namespace gets a message saying what to export instead.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { EXIT } from '../runtime/cli/fail';
+
+const repo = resolve(__dirname, '..');
+const bin = join(repo, 'bin', 'hourglass.js');
+const tmp = mkdtempSync(join(tmpdir(), 'hourglass-spec-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const hourglass = (args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 });
+  return { code: r.status, err: r.stderr.trim() };
+};
+
+describe('loading a spec', () => {
+  test('a spec that never returns is stopped after --spec-timeout, naming it', () => {
+    const spec = join(tmp, 'endless.ts');
+    writeFileSync(spec, 'while (true) {}\nexport default 1;\n');
+    for (const cmd of [['compile', spec, '--out', join(tmp, 'c')], ['train', spec, '--data', 'mnist', '--out', join(tmp, 't')]]) {
+      const r = hourglass([...cmd, '--no-typecheck', '--spec-timeout', '2']);
+      expect(r.err.split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/endless\.ts: did not finish loading within 2 s/);
+      expect(r.code).toBe(EXIT.dataErr);
+    }
+    expect(existsSync(join(tmp, 'c'))).toBe(false);
+  });
+
+  test('a module namespace as the default export gets a message, not a TypeError', () => {
+    writeFileSync(join(tmp, 'parts.ts'), 'export const width = 3;\n');
+    const spec = join(tmp, 'namespace.ts');
+    writeFileSync(spec, "import * as parts from './parts';\nexport default parts;\n");
+    const r = hourglass(['compile', spec, '--out', join(tmp, 'ns')]);
+    expect(r.err).toMatch(/^hourglass: .*namespace\.ts: the default export is a module namespace \(import \* as …\), not a model/);
+    expect(r.code).toBe(EXIT.dataErr);
+  });
+
+  test('a missing spec is missing input', () => {
+    const r = hourglass(['compile', join(tmp, 'nope.ts'), '--out', join(tmp, 'n')]);
+    expect(r.err).toMatch(/nope\.ts: no such file/);
+    expect(r.code).toBe(EXIT.noInput);
+  });
+});
