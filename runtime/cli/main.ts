@@ -5,6 +5,7 @@ import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { CliError, integer, positive, positiveInt } from './fail';
+import { collectSet, SET_HELP } from './loadSpec';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -34,6 +35,7 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer of the train step').choices(optimizers).default('adam'))
   .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
   .option('--no-typecheck', 'skip type-checking the spec')
+  .option('--set <name=value>', SET_HELP, collectSet, [])
   .action((spec, o) => compileCommand(spec, o));
 
 program
@@ -57,6 +59,7 @@ program
   .option('--resume', 'continue the run in --out from its last checkpoint', false)
   .option('--force', 'replace an existing run directory', false)
   .option('--no-typecheck', 'skip type-checking the spec')
+  .option('--set <name=value>', SET_HELP, collectSet, [])
   .action((spec, o) => trainCommand(spec, o));
 
 program

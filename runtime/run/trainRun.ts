@@ -103,7 +103,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
     if (req.force) rmSync(f.dir, { recursive: true, force: true });
     mkdirSync(f.dir, { recursive: true });
     writeArtifacts(f, compiled.right);
-    writeFileAtomic(f.settings, JSON.stringify({ spec: req.specPath, model: m.model, specHash: m.specHash, settings: s }, null, 2));
+    writeFileAtomic(f.settings, JSON.stringify({ spec: req.specPath, model: m.model, specHash: m.specHash, settings: s, params: req.model.specParams ?? {} }, null, 2));
     writeFileSync(f.metrics, '');
   }
 

@@ -5,7 +5,7 @@ import { showDataError } from '../../data/errors';
 import { trainRun } from '../../run/trainRun';
 import type { Provider } from '../../session';
 import { CliError, orFail } from '../fail';
-import { loadSpec } from '../loadSpec';
+import { loadSpecOrFail } from '../loadSpec';
 import { progress } from '../progress';
 import * as E from 'fp-ts/Either';
 
@@ -27,10 +27,11 @@ export interface TrainOpts {
   readonly resume: boolean;
   readonly force: boolean;
   readonly typecheck: boolean;
+  readonly set?: readonly string[];
 }
 
 export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> => {
-  const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
+  const { model } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set });
   const data = resolveDataset(o.data, { binarise: o.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left));
   const bar = progress(o.epochs, o.batch);
