@@ -7,6 +7,7 @@ import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use
 import { CliError, fraction, integer, positive, positiveInt } from './fail';
 import { collectSet, SET_HELP } from './loadSpec';
 import { registerData } from './commands/data';
+import { registerEvaluate } from './commands/evaluate';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -94,6 +95,7 @@ program
   .action((dir, o) => sampleCommand(dir, o));
 
 registerData(program);
+registerEvaluate(program);
 
 try {
   await program.parseAsync(process.argv);
