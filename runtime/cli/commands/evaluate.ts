@@ -5,7 +5,8 @@ import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
 import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
 import { openRun } from '../../eval/model';
-import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName } from '../../eval/runInfo';
+import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
+import type { Dataset } from '../../data/dataset';
 import { CliError, integer, positiveInt } from '../fail';
 import { loadSpecWithParams } from '../loadSpec';
 
@@ -18,6 +19,9 @@ export interface EvaluateOpts {
   readonly limit?: number;
   readonly threads?: number;
   readonly json: boolean;
+  readonly probe: boolean;
+  readonly probeEpochs: number;
+  readonly probeLimit?: number;
 }
 
 const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
@@ -32,6 +36,16 @@ const specOf = async (spec: string, params: Readonly<Record<string, number | str
   return E.isRight(r) ? { model: r.right.model } : { note: `the spec could not be rebuilt (${r.left.message}); evaluating the run's own artifacts` };
 };
 
+/** The probe trains on the run's own training rows (the first `limit` of them). */
+const probeRows = (split: SplitRecord, limit?: number): Dataset => {
+  const all = orExit(loadLikeRun(split.data, split));
+  const train = orExit(selectSplit(all, split.data, split, 'train'));
+  if (limit === undefined || limit >= train.n) return train;
+  return { ...train, n: limit, images: train.images.subarray(0, limit * train.dim), labels: train.labels?.subarray(0, limit) };
+};
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
 const num = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(4) : x.toFixed(4));
 
 /** Rows of (metric, value) for the table. */
@@ -45,6 +59,13 @@ export const tableRows = (ev: Evaluation): [string, string][] => {
     else {
       rows.push([`log p(x) ≥ IWAE (K = ${ev.iwae.k}), nats`, num(ev.iwae.iwae)]);
       rows.push(['log p(x) ≥ ELBO (same samples), nats', num(ev.iwae.elbo)]);
+    }
+  }
+  if (ev.probe) {
+    if (isSkipped(ev.probe)) rows.push(['linear probe', `skipped: ${ev.probe.skipped}`]);
+    else {
+      rows.push([`linear probe error on codes (${ev.probe.codes.features} features)`, `${pct(ev.probe.codes.testError)} (train ${pct(ev.probe.codes.trainError)})`]);
+      rows.push([`linear probe error on raw inputs (${ev.probe.pixels.features} features)`, `${pct(ev.probe.pixels.testError)} (train ${pct(ev.probe.pixels.trainError)})`]);
     }
   }
   return rows;
@@ -68,7 +89,14 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
   if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
-  const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, { samples: o.samples, iwae: o.iwae, seed: o.seed });
+  const probeTrain = o.probe ? probeRows(run.split, o.probeLimit) : undefined;
+  const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
+    samples: o.samples,
+    iwae: o.iwae,
+    seed: o.seed,
+    probeTrain,
+    probe: { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
+  });
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
 
@@ -94,6 +122,9 @@ export const registerEvaluate = (program: Command): void => {
     .option('--limit <n>', 'evaluate only the first n rows', arg(positiveInt('limit')))
     .option('--seed <s>', 'seed of the noise draws', arg(integer('seed')), 1)
     .option('--threads <n>', 'intra-op threads', arg(positiveInt('threads')))
+    .option('--probe', "linear-probe classification error on the codes and on raw inputs, trained on the run's training rows", false)
+    .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
+    .option('--probe-limit <n>', "train the probe on the first n of the run's training rows", arg(positiveInt('probe-limit')))
     .option('--json', 'print one JSON object instead of the table', false)
     .action((dir, o) => evaluateCommand(dir, o));
 };
