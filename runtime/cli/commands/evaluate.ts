@@ -22,6 +22,7 @@ export interface EvaluateOpts {
   readonly probe: boolean;
   readonly probeEpochs: number;
   readonly probeLimit?: number;
+  readonly pca: boolean;
 }
 
 const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
@@ -36,8 +37,8 @@ const specOf = async (spec: string, params: Readonly<Record<string, number | str
   return E.isRight(r) ? { model: r.right.model } : { note: `the spec could not be rebuilt (${r.left.message}); evaluating the run's own artifacts` };
 };
 
-/** The probe trains on the run's own training rows (the first `limit` of them). */
-const probeRows = (split: SplitRecord, limit?: number): Dataset => {
+/** The probe trains on, and PCA is fitted to, the run's own training rows (the first `limit` of them). */
+const runTrainRows = (split: SplitRecord, limit?: number): Dataset => {
   const all = orExit(loadLikeRun(split.data, split));
   const train = orExit(selectSplit(all, split.data, split, 'train'));
   if (limit === undefined || limit >= train.n) return train;
@@ -68,6 +69,13 @@ export const tableRows = (ev: Evaluation): [string, string][] => {
       rows.push([`linear probe error on raw inputs (${ev.probe.pixels.features} features)`, `${pct(ev.probe.pixels.testError)} (train ${pct(ev.probe.pixels.trainError)})`]);
     }
   }
+  if (ev.pca) {
+    if (isSkipped(ev.pca)) rows.push(['pca', `skipped: ${ev.pca.skipped}`]);
+    else {
+      rows.push([`principal angles to the top-${ev.pca.r} PCA subspace, degrees`, ev.pca.anglesDegrees.map((a) => a.toFixed(2)).join(', ')]);
+      rows.push(['squared error per image: autoencoder / PCA', `${num(ev.pca.aeError)} / ${num(ev.pca.pcaError)} = ${ev.pca.errorRatio.toFixed(4)}`]);
+    }
+  }
   return rows;
 };
 
@@ -89,13 +97,14 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
   if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
-  const probeTrain = o.probe ? probeRows(run.split, o.probeLimit) : undefined;
+  const trainRows = o.probe || o.pca ? runTrainRows(run.split, o.probeLimit) : undefined;
   const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
     samples: o.samples,
     iwae: o.iwae,
     seed: o.seed,
-    probeTrain,
-    probe: { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
+    trainRows,
+    probe: o.probe && { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
+    pca: o.pca,
   });
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
@@ -124,7 +133,8 @@ export const registerEvaluate = (program: Command): void => {
     .option('--threads <n>', 'intra-op threads', arg(positiveInt('threads')))
     .option('--probe', "linear-probe classification error on the codes and on raw inputs, trained on the run's training rows", false)
     .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
-    .option('--probe-limit <n>', "train the probe on the first n of the run's training rows", arg(positiveInt('probe-limit')))
+    .option('--probe-limit <n>', "use only the first n of the run's training rows for the probe and PCA", arg(positiveInt('probe-limit')))
+    .option('--pca', "linear autoencoders: principal angles and error ratio to PCA fitted on the run's training rows", false)
     .option('--json', 'print one JSON object instead of the table', false)
     .action((dir, o) => evaluateCommand(dir, o));
 };
