@@ -6,6 +6,7 @@ import { evaluateObjective, type ObjectiveResult } from './objective';
 import { iwaeBound, type IwaeResult } from './iwae';
 import { linearProbe, type ProbeOptions, type ProbeResult } from './probe';
 import { comparePca, type PcaComparison } from './pca';
+import { aggregatePosteriorMmd, type MmdResult } from './mmd';
 
 export interface EvaluateOptions {
   /** Noise draws averaged for the objective (default 1). */
@@ -19,6 +20,8 @@ export interface EvaluateOptions {
   readonly probe?: boolean | ProbeOptions;
   /** Compare with PCA (linear decoders); needs trainRows. */
   readonly pca?: boolean;
+  /** MMD between the aggregate posterior and N(0, I) on the first `mmd` rows (true: 2000). */
+  readonly mmd?: boolean | number;
 }
 
 export interface ProbeComparison {
@@ -45,6 +48,7 @@ export interface Evaluation {
   readonly iwae?: IwaeResult | Skipped;
   readonly probe?: ProbeComparison | Skipped;
   readonly pca?: PcaComparison | Skipped;
+  readonly mmd?: MmdResult;
   /** One line per metric saying how it was computed. */
   readonly protocol: Readonly<Record<string, string>>;
 }
@@ -96,6 +100,10 @@ export const evaluateRun = async (opened: OpenedRun, data: Dataset, meta: { data
       out.pca = c ?? { skipped: 'the decoder is not affine (PCA compares linear autoencoders)' };
       if (c) protocol.pca = c.protocol;
     }
+  }
+  if (o.mmd) {
+    out.mmd = await aggregatePosteriorMmd(model, data.images, data.n, { seed, limit: typeof o.mmd === 'number' ? o.mmd : undefined });
+    protocol.mmd = out.mmd.protocol;
   }
   return out;
 };

@@ -23,6 +23,7 @@ export interface EvaluateOpts {
   readonly probeEpochs: number;
   readonly probeLimit?: number;
   readonly pca: boolean;
+  readonly mmd: boolean;
 }
 
 const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
@@ -76,6 +77,7 @@ export const tableRows = (ev: Evaluation): [string, string][] => {
       rows.push(['squared error per image: autoencoder / PCA', `${num(ev.pca.aeError)} / ${num(ev.pca.pcaError)} = ${ev.pca.errorRatio.toFixed(4)}`]);
     }
   }
+  if (ev.mmd) rows.push([`MMD² aggregate posterior vs N(0, I) (${ev.mmd.m} rows)`, num(ev.mmd.mmd2)]);
   return rows;
 };
 
@@ -105,6 +107,7 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
     trainRows,
     probe: o.probe && { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
     pca: o.pca,
+    mmd: o.mmd,
   });
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
@@ -135,6 +138,7 @@ export const registerEvaluate = (program: Command): void => {
     .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
     .option('--probe-limit <n>', "use only the first n of the run's training rows for the probe and PCA", arg(positiveInt('probe-limit')))
     .option('--pca', "linear autoencoders: principal angles and error ratio to PCA fitted on the run's training rows", false)
+    .option('--mmd', 'MMD between the aggregate posterior and the prior N(0, I) (first 2000 rows)', false)
     .option('--json', 'print one JSON object instead of the table', false)
     .action((dir, o) => evaluateCommand(dir, o));
 };
