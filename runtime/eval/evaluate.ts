@@ -7,6 +7,8 @@ import { iwaeBound, type IwaeResult } from './iwae';
 import { linearProbe, type ProbeOptions, type ProbeResult } from './probe';
 import { comparePca, type PcaComparison } from './pca';
 import { aggregatePosteriorMmd, type MmdResult } from './mmd';
+import { higginsMetric, renderFactors, type DisentanglementOptions, type DisentanglementResult } from './disentanglement';
+import { SIDE } from '../data/shapes';
 
 export interface EvaluateOptions {
   /** Noise draws averaged for the objective (default 1). */
@@ -22,6 +24,8 @@ export interface EvaluateOptions {
   readonly pca?: boolean;
   /** MMD between the aggregate posterior and N(0, I) on the first `mmd` rows (true: 2000). */
   readonly mmd?: boolean | number;
+  /** Higgins et al. 2017 on generated shapes pairs (models of 64×64 shapes images). */
+  readonly disentanglement?: boolean | DisentanglementOptions;
 }
 
 export interface ProbeComparison {
@@ -49,6 +53,7 @@ export interface Evaluation {
   readonly probe?: ProbeComparison | Skipped;
   readonly pca?: PcaComparison | Skipped;
   readonly mmd?: MmdResult;
+  readonly disentanglement?: DisentanglementResult | Skipped;
   /** One line per metric saying how it was computed. */
   readonly protocol: Readonly<Record<string, string>>;
 }
@@ -104,6 +109,15 @@ export const evaluateRun = async (opened: OpenedRun, data: Dataset, meta: { data
   if (o.mmd) {
     out.mmd = await aggregatePosteriorMmd(model, data.images, data.n, { seed, limit: typeof o.mmd === 'number' ? o.mmd : undefined });
     protocol.mmd = out.mmd.protocol;
+  }
+  if (o.disentanglement) {
+    if (model.inputDim !== SIDE * SIDE) out.disentanglement = { skipped: `the metric generates ${SIDE}×${SIDE} shapes images; the model takes ${model.inputDim} values` };
+    else {
+      const dOpts = typeof o.disentanglement === 'object' ? o.disentanglement : {};
+      const r = await higginsMetric(async (f, count) => ({ codes: await model.encode(renderFactors(f, count), count), dim: model.codeDim }), { seed, ...dOpts });
+      out.disentanglement = r;
+      protocol.disentanglement = r.protocol;
+    }
   }
   return out;
 };

@@ -24,6 +24,9 @@ export interface EvaluateOpts {
   readonly probeLimit?: number;
   readonly pca: boolean;
   readonly mmd: boolean;
+  readonly disentanglement: boolean;
+  readonly L: number;
+  readonly points: number;
 }
 
 const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
@@ -77,6 +80,10 @@ export const tableRows = (ev: Evaluation): [string, string][] => {
       rows.push(['squared error per image: autoencoder / PCA', `${num(ev.pca.aeError)} / ${num(ev.pca.pcaError)} = ${ev.pca.errorRatio.toFixed(4)}`]);
     }
   }
+  if (ev.disentanglement) {
+    if (isSkipped(ev.disentanglement)) rows.push(['disentanglement (Higgins et al. 2017)', `skipped: ${ev.disentanglement.skipped}`]);
+    else rows.push(['disentanglement (Higgins et al. 2017) accuracy', `${pct(ev.disentanglement.accuracy)} (chance ${pct(ev.disentanglement.chance)}; train ${pct(ev.disentanglement.trainAccuracy)})`]);
+  }
   if (ev.mmd) rows.push([`MMD² aggregate posterior vs N(0, I) (${ev.mmd.m} rows)`, num(ev.mmd.mmd2)]);
   return rows;
 };
@@ -108,6 +115,7 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
     probe: o.probe && { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
     pca: o.pca,
     mmd: o.mmd,
+    disentanglement: o.disentanglement && { L: o.L, trainPoints: o.points, testPoints: o.points, probe: { threads: o.threads } },
   });
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
@@ -139,6 +147,9 @@ export const registerEvaluate = (program: Command): void => {
     .option('--probe-limit <n>', "use only the first n of the run's training rows for the probe and PCA", arg(positiveInt('probe-limit')))
     .option('--pca', "linear autoencoders: principal angles and error ratio to PCA fitted on the run's training rows", false)
     .option('--mmd', 'MMD between the aggregate posterior and the prior N(0, I) (first 2000 rows)', false)
+    .option('--disentanglement', 'the Higgins et al. 2017 metric on generated shapes pairs (models of 64×64 shapes images)', false)
+    .option('--L <n>', 'disentanglement: pairs averaged per point', arg(positiveInt('L')), 64)
+    .option('--points <n>', 'disentanglement: classifier training points, and as many test points', arg(positiveInt('points')), 500)
     .option('--json', 'print one JSON object instead of the table', false)
     .action((dir, o) => evaluateCommand(dir, o));
 };
