@@ -203,6 +203,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     model: model.name,
+    ...(model.specParams ? { specParams: model.specParams } : {}),
     dtype,
     scheduled: Object.fromEntries(ctx.scheduled),
     // The learning rate is a graph input, not part of the graph: a resume may lower it.

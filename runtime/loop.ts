@@ -109,7 +109,8 @@ export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dat
       if (opts.checkpointEvery && step % opts.checkpointEvery === 0 && s < perEpoch)
         await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s, shuffleState, partial: { ...sums } });
     }
-    const held = await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000);
+    // Training on everything (--held-out 0) leaves no held-out set: its report is empty.
+    const held = heldOut.n > 0 ? await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000) : {};
     // A non-finite held-out loss is divergence too: stop before the epoch is reported or saved.
     for (const [k, v] of Object.entries(held)) if (!Number.isFinite(v)) throw new DivergedError(step, `held-out ${k}`, v);
     const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));

@@ -62,3 +62,6 @@ export const seed = (what: string) => parseNumber(what, (x) => Number.isInteger(
 
 /** The last line of a crash that is Hourglass's fault, not the user's. */
 export const REPORT_BUG = 'this is a bug in Hourglass; please report it with the command line and HOURGLASS_DEBUG=1 output';
+
+/** A fraction in [0, 1). */
+export const fraction = (what: string) => parseNumber(what, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');

@@ -5,7 +5,10 @@ import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { SPEC_TIMEOUT_S } from './specProbe';
-import { CliError, EXIT, REPORT_BUG, positive, positiveInt, seed } from './fail';
+import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed } from './fail';
+import { collectSet, SET_HELP } from './loadSpec';
+import { registerData } from './commands/data';
+import { registerEvaluate } from './commands/evaluate';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -36,6 +39,7 @@ program
   .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
   .option('--no-typecheck', 'skip type-checking the spec')
   .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
+  .option('--set <name=value>', SET_HELP, collectSet, [])
   .action((spec, o) => compileCommand(spec, o));
 
 program
@@ -60,6 +64,9 @@ program
   .option('--force', 'replace an existing run directory', false)
   .option('--no-typecheck', 'skip type-checking the spec')
   .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
+  .option('--set <name=value>', SET_HELP, collectSet, [])
+  .option('--held-out <fraction>', 'fraction of --data held out, in [0, 1); 0 trains on everything (default 0.2)', arg(fraction('held-out')))
+  .option('--held-out-data <name|path>', 'a separate held-out set (e.g. fashion-mnist-test); all of --data then trains')
   .action((spec, o, cmd) => trainCommand(spec, o, cmd));
 
 program
@@ -69,6 +76,7 @@ program
   .requiredOption('--data <name|path>', 'data set to encode')
   .requiredOption('--out <file.npy>', 'where to write the codes')
   .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
+  .addOption(new Option('--split <part>', "rows of --data by the run's split (labels and factors are written beside the codes)").choices(['train', 'held-out', 'all']).default('all'))
   .action((dir, o) => encodeCommand(dir, o));
 
 program
@@ -88,6 +96,9 @@ program
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes, in [0, 2^32)', arg(seed('seed')), 1)
   .action((dir, o) => sampleCommand(dir, o));
+
+registerData(program);
+registerEvaluate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@ import { showError } from '../../compiler/ir/types';
 import type { ModelDef } from '../../compiler/model';
 import type { OptimizerKind } from '../../compiler/optim/optimizer';
 import { checkAgainst, readCheckpoint, writeCheckpoint, type Checkpoint } from '../checkpoint';
-import { splitHeldOut, type Dataset } from '../data/dataset';
+import { DEFAULT_HELD_OUT, SPLIT_SEED, splitHeldOut, splitIndices, type Dataset } from '../data/dataset';
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../loop';
 import type { Provider } from '../session';
 import { Trainer } from '../trainer';
@@ -39,7 +39,11 @@ export interface TrainSettings {
   /** Steps per call of the fused graph (default: the loop's). */
   readonly fuse?: number;
   readonly threads?: number;
-  /** Whether the data was thresholded at 0.5 (recorded so a resume uses the same data). */
+  /** Fraction of `data` held out (default 0.2; 0 trains on everything). */
+  readonly heldOut?: number;
+  /** A separate held-out data set (then all of `data` trains); its name as given. */
+  readonly heldOutData?: string;
+  /** Whether the data was thresholded at 0.5 (recorded so a resume and evaluation use the same data). */
   readonly binarise?: boolean;
 }
 
@@ -49,6 +53,8 @@ export interface RunRequest {
   readonly dir: string;
   readonly settings: TrainSettings;
   readonly data: Dataset;
+  /** The data set named by settings.heldOutData, loaded. */
+  readonly heldOutSet?: Dataset;
   readonly resume?: boolean;
   readonly force?: boolean;
   /**
@@ -104,6 +110,19 @@ const trimMetrics = (path: string, beforeEpoch: number, log: (line: string) => v
   }
   writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
   return null;
+};
+
+/** Train on all of `data` when a separate held-out set is given, else on its split. */
+const splitOf = (req: RunRequest) =>
+  req.heldOutSet ? { train: req.data, heldOut: req.heldOutSet } : splitHeldOut(req.data, req.settings.heldOut ?? DEFAULT_HELD_OUT);
+
+/** run.json's `split`: enough for `hourglass data` / evaluate to rebuild exactly the same rows. */
+export const splitRecord = (req: RunRequest) => {
+  const common = { data: req.settings.data, seed: SPLIT_SEED, binarise: req.settings.binarise ?? false };
+  if (req.heldOutSet) return { ...common, heldOut: 0, heldOutData: req.settings.heldOutData, train: req.data.n, heldOutN: req.heldOutSet.n };
+  const fraction = req.settings.heldOut ?? DEFAULT_HELD_OUT;
+  const { train, heldOut } = splitIndices(req.data.n, fraction);
+  return { ...common, heldOut: fraction, train: train.length, heldOutN: heldOut.length };
 };
 
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -183,7 +202,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
         `${s.data}: values range over [${min}, ${max}], but ${m.model}'s likelihood needs data in [${lo}, ${hi}]; scale it (e.g. divide 0–255 pixels by 255) or pass --binarise`,
       );
   }
-  const { train, heldOut } = splitHeldOut(req.data);
+  const { train, heldOut } = splitOf({ ...req, settings: s });
   if (s.batch > train.n) return left(EXIT.usage, `--batch ${s.batch} is larger than the ${train.n} training examples of ${s.data} (${heldOut.n} more are held out)`);
   if (record && record.specHash !== m.specHash)
     return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
@@ -215,7 +234,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
       writeRecord(f.settings, { ...record, settings: { ...record.settings, ...s }, history: [...record.history, entry] });
     } else {
       // run.json first: from here on the directory is marked as Hourglass's own.
-      writeRecord(f.settings, newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s } }));
+      writeRecord(f.settings, newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) }));
       writeArtifacts(f, compiled.right);
       writeFileAtomic(f.metrics, '');
     }

@@ -9,9 +9,10 @@ import { reconcile } from '../../run/resume';
 import type { Provider } from '../../session';
 import { CliError, EXIT, orFail } from '../fail';
 import type { Command } from 'commander';
-import { loadSpec, specExit } from '../loadSpec';
+import { loadSpecOrFail } from '../loadSpec';
 import { progress } from '../progress';
 import * as E from 'fp-ts/Either';
+import { DEFAULT_HELD_OUT } from '../../data/dataset';
 
 export interface TrainOpts {
   readonly data: string;
@@ -33,6 +34,9 @@ export interface TrainOpts {
   readonly typecheck: boolean;
   /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
   readonly specTimeout?: number;
+  readonly set?: readonly string[];
+  readonly heldOut?: number;
+  readonly heldOutData?: string;
 }
 
 /** Settings keys (TrainSettings' spelling) the user set on the command line, not defaults. */
@@ -53,6 +57,8 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     checkpointEvery: o.checkpointEvery,
     fuse: o.fuse,
     threads: o.threads,
+    heldOut: o.heldOutData !== undefined ? 0 : o.heldOut ?? DEFAULT_HELD_OUT,
+    heldOutData: o.heldOutData,
     binarise: o.binarise,
   };
   // --data is always given; the rest of a resumed run's settings come from its run.json.
@@ -65,10 +71,15 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     if (E.isLeft(rec)) throw new CliError(`${o.out}: nothing to resume (${rec.left.message})`, rec.left.exitCode);
     settings = orFail(reconcile(rec.right.settings, settings, explicit, runFiles(o.out).settings)).settings;
   }
-  const loaded = await loadSpec(spec, { typecheck: o.typecheck, timeout: o.specTimeout });
-  const model = orFail(loaded, E.isLeft(loaded) ? specExit(loaded.left) : EXIT.dataErr);
+  if (o.heldOutData !== undefined && o.heldOut !== undefined && o.heldOut !== 0)
+    throw new CliError(`--held-out ${o.heldOut} and --held-out-data ${o.heldOutData} contradict each other: with a separate held-out set, all of --data trains`, EXIT.usage);
+  const { model } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout });
   const data = resolveDataset(settings.data, { binarise: settings.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left), data.left.missing ? EXIT.noInput : EXIT.dataErr);
+  const heldOutSet = settings.heldOutData === undefined ? undefined : resolveDataset(settings.heldOutData, { binarise: settings.binarise });
+  if (heldOutSet && E.isLeft(heldOutSet)) throw new CliError(showDataError(heldOutSet.left), heldOutSet.left.missing ? EXIT.noInput : EXIT.dataErr);
+  if (heldOutSet && E.isRight(heldOutSet) && heldOutSet.right.dim !== data.right.dim)
+    throw new CliError(`${settings.heldOutData}: examples have ${heldOutSet.right.dim} values, but ${settings.data} has ${data.right.dim}`, EXIT.dataErr);
   const bar = progress(settings.epochs, settings.batch);
   const result = await trainRun({
     model,
@@ -77,6 +88,7 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     data: data.right,
     resume: o.resume,
     force: o.force,
+    heldOutSet: heldOutSet && E.isRight(heldOutSet) ? heldOutSet.right : undefined,
     explicit,
     settings,
     log: (line) => console.error(line),
@@ -86,6 +98,6 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
   bar.stop();
   const summary = orFail(result);
   const last = summary.reports[summary.reports.length - 1];
-  if (last) console.log(`done: held-out loss ${last.heldOut.loss.toFixed(4)} after epoch ${last.epoch}`);
+  if (last) console.log(last.heldOut.loss === undefined ? `done: train loss ${last.train.loss.toFixed(4)} after epoch ${last.epoch} (no held-out set)` : `done: held-out loss ${last.heldOut.loss.toFixed(4)} after epoch ${last.epoch}`);
   console.log(`run directory: ${summary.dir} (metrics.jsonl, checkpoint.hgck, exported/${summary.exported.map((p) => p.split('/').pop()).join(', exported/')})`);
 };
