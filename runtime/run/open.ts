@@ -45,7 +45,7 @@ export const openRun = async (dir: string): Promise<E.Either<Failure, OpenedRun>
   return E.right({
     model: m,
     encodeAll: (x, n) => run(sessions.encode!, 'x', x, n, m.inputShape),
-    encode: async (x, n) => Object.values(await run(sessions.encode!, 'x', x, n, m.inputShape))[0],
-    decode: async (z, n) => Object.values(await run(sessions.decode!, 'code', z, n, m.codeShape))[0],
+    encode: async (x, n) => (await run(sessions.encode!, 'x', x, n, m.inputShape))[sessions.encode!.outputNames[0]],
+    decode: async (z, n) => (await run(sessions.decode!, 'code', z, n, m.codeShape))[sessions.decode!.outputNames[0]],
   });
 };
