@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { unwritable, writeFileAtomic } from '../../run/fsx';
+import { cannotCreate, unwritable, writeFileAtomic } from '../../run/fsx';
 import { CliError, EXIT, orFail } from '../fail';
 import { loadSpec, specExit } from '../loadSpec';
 
@@ -19,6 +19,9 @@ export interface CompileOpts {
 }
 
 export const compileCommand = async (spec: string, o: CompileOpts): Promise<void> => {
+  // The output first: a file in the way or an unwritable place fails before the spec loads.
+  const early = cannotCreate(o.out);
+  if (early) throw new CliError(early, EXIT.cantCreate);
   const loaded = await loadSpec(spec, { typecheck: o.typecheck, timeout: o.specTimeout });
   const model = orFail(loaded, E.isLeft(loaded) ? specExit(loaded.left) : EXIT.dataErr);
   const compiled = compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype });
