@@ -85,8 +85,16 @@ const forwardGraphs = (model: ModelDef): ForwardGraph[] => [
     build: (ctx) =>
       pipe(
         ctx.g.input('x', ['B', ...model.inputShape], 'data'),
-        E.chain((x) => model.encode(ctx, x)),
-        E.map((code) => ({ outputs: [{ name: 'code', val: code }] })),
+        E.chain((x) =>
+          pipe(
+            model.encode(ctx, x),
+            E.chain((code) =>
+              model.encodeExtra
+                ? E.map((extra: readonly NamedVal[]) => ({ outputs: [{ name: 'code', val: code }, ...extra] }))(model.encodeExtra(ctx, x))
+                : E.right({ outputs: [{ name: 'code', val: code }] }),
+            ),
+          ),
+        ),
       ),
   },
   {

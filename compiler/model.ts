@@ -83,6 +83,11 @@ export interface ModelDef {
   readonly loss: (ctx: BuildCtx, x: Val) => E.Either<CompileError, readonly Term[]>;
   /** Deterministic code for x (e.g. μ for a VAE). */
   readonly encode: (ctx: BuildCtx, x: Val) => E.Either<CompileError, Val>;
+  /**
+   * Further named outputs of the encode graph beside `code` (e.g. `logVar` of a Gaussian
+   * encoder, so users can sample codes); optional.
+   */
+  readonly encodeExtra?: (ctx: BuildCtx, x: Val) => E.Either<CompileError, readonly { readonly name: string; readonly val: Val }[]>;
   /** Mean reconstruction from a code. */
   readonly decode: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
   /** For Gaussian encoders: μ and log σ² of q(z|x) (evaluation: IWAE, MMD of samples). */

@@ -76,6 +76,16 @@ const build = <const I extends Shape, Enc, Dec>(spec: AutoencoderSpec<I, Enc, De
   };
   const decoderIn = (s: Session) => (z: T<Shape>) => inScope(s, 'decoder', () => sp.decoder(z));
 
+  // One encoder pass per graph and input, shared by `encode` and `encodeExtra`.
+  const passes = new WeakMap<BuildCtx, { x: Val; code: Code<Shape> }>();
+  const encodeOnce = (ctx: BuildCtx, xv: Val): Code<Shape> => {
+    const prev = passes.get(ctx);
+    if (prev && prev.x === xv) return prev.code;
+    const { code } = encodeIn(ctx, 'eval', xv);
+    passes.set(ctx, { x: xv, code });
+    return code;
+  };
+
   let codeShape: Shape | undefined;
   const def: ModelDef = {
     name: spec.name,
@@ -101,7 +111,14 @@ const build = <const I extends Shape, Enc, Dec>(spec: AutoencoderSpec<I, Enc, De
       }
       return E.right(out);
     },
-    encode: (ctx, xv) => codeTensor(encodeIn(ctx, 'eval', xv).code).val,
+    encode: (ctx, xv) => codeTensor(encodeOnce(ctx, xv)).val,
+    // A Gaussian encoder also exports log σ² (μ is `code`), from the same pass as μ.
+    encodeExtra: (ctx, xv) => {
+      const k = encodeOnce(ctx, xv);
+      if (!isGaussian(k)) return E.right([]);
+      const g = k as Gaussian<Shape>;
+      return E.map((lv: Val) => [{ name: 'logVar', val: lv }])(g.logVar.val);
+    },
     posterior: (ctx, xv) => {
       const { code } = encodeIn(ctx, 'eval', xv);
       if (!isGaussian(code)) return E.left(compileError(`${spec.name}.encoder`, 'the code is not a Gaussian (no posterior to evaluate)'));

@@ -23,5 +23,10 @@ export const bakeWeights = (model: Uint8Array, weights: Weights): Uint8Array => 
       }),
     );
   }
+  // Only what the graph uses: a parameter no node reads (e.g. log σ²'s weights in a graph that
+  // returns μ alone) would make onnxruntime warn about an unused initializer on every load.
+  const used = new Set<string>([...(g.node ?? []).flatMap((n) => n.input ?? []), ...(g.output ?? []).map((o) => o.name!)]);
+  g.initializer = g.initializer.filter((t) => used.has(t.name!));
+  g.input = g.input.filter((i) => used.has(i.name!));
   return onnx.ModelProto.encode(m).finish();
 };

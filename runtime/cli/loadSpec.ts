@@ -11,6 +11,8 @@ import { CliError, EXIT } from './fail';
 import { SPEC_TIMEOUT_S, probeSpec } from './specProbe';
 import { isParameterised, parseSets, resolveParams, type SpecParams } from '../../dsl/params';
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 const OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
@@ -20,8 +22,9 @@ const OPTIONS: ts.CompilerOptions = {
   skipLibCheck: true,
   esModuleInterop: true,
   resolveJsonModule: true,
-  // Specs may live anywhere: find type definitions in Hourglass's own install.
-  typeRoots: [join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '@types')],
+  // Specs may live anywhere: find type definitions in Hourglass's own install, or next to it
+  // when it is itself installed as a package (node_modules/hourglass beside node_modules/@types).
+  typeRoots: [join(ROOT, 'node_modules', '@types'), join(ROOT, '..', '@types')],
 };
 
 /** Type errors in the spec file itself, as "file:line:col: message" lines. */

@@ -1,6 +1,6 @@
 // File-system steps that must not lose data: atomic writes that never follow links, and checks
 // before writing. Every failure here is the output's fault, so it ends as "cannot create output".
-import { accessSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CliError, EXIT } from '../cli/fail';
 
@@ -108,6 +108,39 @@ export const statSafeIsDir = (p: string) => {
     return statSync(p).isDirectory();
   } catch {
     return false;
+  }
+};
+
+/** Kernel file systems no run belongs on (statfs magic numbers): proc, sysfs, debugfs, cgroup. */
+const SPECIAL_FS = new Set([0x9fa0, 0x62656572, 0x64626720, 0x27e0eb, 0x63677270]);
+
+/**
+ * Why `dir` could not be created and written, or null — without creating anything: the nearest
+ * existing ancestor must be a writable directory on an ordinary file system.
+ */
+export const cannotCreate = (dir: string): string | null => {
+  const abs = resolve(dir);
+  let p = abs;
+  for (;;) {
+    const st = lstatOrNull(p);
+    if (st) {
+      if (!(st.isDirectory() || (st.isSymbolicLink() && statSafeIsDir(p))))
+        return `${dir}: cannot write here (${p === abs ? 'exists and is not a directory' : `${p} is not a directory`})`;
+      try {
+        accessSync(p, constants.W_OK);
+      } catch (err) {
+        return `${dir}: cannot write here (${code(err)})`;
+      }
+      try {
+        if (SPECIAL_FS.has(Number(statfsSync(p).type))) return `${dir}: cannot write here (${p} is a kernel file system)`;
+      } catch {
+        // statfs unsupported: creating will tell.
+      }
+      return null;
+    }
+    const up = dirname(p);
+    if (up === p) return `${dir}: cannot write here (no existing parent)`;
+    p = up;
   }
 };
 

@@ -17,7 +17,7 @@ import { Trainer } from '../trainer';
 import { exportForward } from './export';
 import { parseLrSchedule } from '../lrSchedule';
 import { CliError, EXIT, failure, type Failure } from '../cli/fail';
-import { appendNoFollow, isNonEmptyDir, lstatOrNull, makeDir, statSafeIsDir, writeFileAtomic } from './fsx';
+import { appendNoFollow, cannotCreate, isNonEmptyDir, lstatOrNull, makeDir, statSafeIsDir, writeFileAtomic } from './fsx';
 import { mayReplace, refuseLinks } from './guard';
 import { runFiles, type RunFiles } from './layout';
 import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
@@ -152,7 +152,7 @@ export const checkOutput = (dir: string, o: { resume?: boolean; force?: boolean 
     const links = refuseLinks(dir);
     if (E.isLeft(links)) return links;
   }
-  const cannot = makeDir(dir);
+  const cannot = cannotCreate(dir);
   if (cannot) return left(EXIT.cantCreate, cannot);
   return E.right({ replacing });
 };
@@ -206,6 +206,9 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   if (s.batch > train.n) return left(EXIT.usage, `--batch ${s.batch} is larger than the ${train.n} training examples of ${s.data} (${heldOut.n} more are held out)`);
   if (record && record.specHash !== m.specHash)
     return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
+
+  const cannot = makeDir(dir);
+  if (cannot) return left(EXIT.cantCreate, cannot);
 
   let checkpoint: Checkpoint | undefined;
   // A replacement is built beside the old run and swapped in at its first checkpoint.

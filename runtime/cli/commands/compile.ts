@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { unwritable, writeFileAtomic } from '../../run/fsx';
+import { cannotCreate, unwritable, writeFileAtomic } from '../../run/fsx';
 import { CliError, EXIT } from '../fail';
 import { loadSpecOrFail } from '../loadSpec';
 
@@ -20,6 +20,9 @@ export interface CompileOpts {
 }
 
 export const compileCommand = async (spec: string, o: CompileOpts): Promise<void> => {
+  // The output first: a file in the way or an unwritable place fails before the spec loads.
+  const early = cannotCreate(o.out);
+  if (early) throw new CliError(early, EXIT.cantCreate);
   const { model, params } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout });
   const compiled = compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype });
   if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`, EXIT.dataErr);

@@ -44,7 +44,7 @@ const runBatched = async (session: ort.InferenceSession, m: Exported, input: str
   for (let i = 0; i < n; i += 1000) {
     const b = Math.min(1000, n - i);
     const res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
-    out.set(Float32Array.from(Object.values(res)[0].data as ArrayLike<number>), i * rowOut);
+    out.set(Float32Array.from(res[session.outputNames[0]].data as ArrayLike<number>), i * rowOut);
   }
   return out;
 };

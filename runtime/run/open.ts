@@ -1,0 +1,51 @@
+// A finished run's exported graphs as functions: encode examples to codes, decode codes to
+// reconstructions. Plain onnxruntime sessions over exported/*.onnx, which carry their weights.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
+import * as ort from 'onnxruntime-node';
+import { EXIT, failure, type Failure } from '../cli/fail';
+import { parseExportedModel, type ExportedModel } from './export';
+import { runFiles } from './layout';
+
+export interface OpenedRun {
+  readonly model: ExportedModel;
+  /** Codes of `n` examples stored row-major in `x` (μ for a Gaussian encoder). */
+  readonly encode: (x: Float32Array, n: number) => Promise<Float32Array>;
+  /** Mean reconstructions of `n` codes stored row-major in `z`. */
+  readonly decode: (z: Float32Array, n: number) => Promise<Float32Array>;
+  /** Every named output of the encoder (e.g. `code`, and `logVar` for a Gaussian encoder). */
+  readonly encodeAll: (x: Float32Array, n: number) => Promise<Record<string, Float32Array>>;
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+export const openRun = async (dir: string): Promise<E.Either<Failure, OpenedRun>> => {
+  const f = runFiles(dir);
+  const meta = join(f.exported, 'model.json');
+  if (!existsSync(meta)) return E.left(failure(EXIT.noInput, `${dir}: not a finished run (no exported/model.json); train it first`));
+  const parsed = parseExportedModel(readFileSync(meta, 'utf8'), meta);
+  if (E.isLeft(parsed)) return parsed;
+  const m = parsed.right;
+  const sessions: Partial<Record<'encode' | 'decode', ort.InferenceSession>> = {};
+  for (const g of ['encode', 'decode'] as const) {
+    const file = join(f.exported, `${g}.onnx`);
+    try {
+      sessions[g] = await ort.InferenceSession.create(file);
+    } catch (err) {
+      return E.left(failure(EXIT.dataErr, `${file}: onnxruntime cannot load it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`));
+    }
+  }
+  const tensor = (data: Float32Array, dims: number[]) => (m.dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(data), dims) : new ort.Tensor('float32', data, dims));
+  const run = async (s: ort.InferenceSession, input: string, data: Float32Array, n: number, shape: readonly number[]) => {
+    if (data.length < n * size(shape)) throw new RangeError(`${n} rows of [${shape.join(', ')}] need ${n * size(shape)} values, got ${data.length}`);
+    const out = await s.run({ [input]: tensor(data.subarray(0, n * size(shape)), [n, ...shape]) });
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float32Array.from(v.data as ArrayLike<number>)]));
+  };
+  return E.right({
+    model: m,
+    encodeAll: (x, n) => run(sessions.encode!, 'x', x, n, m.inputShape),
+    encode: async (x, n) => (await run(sessions.encode!, 'x', x, n, m.inputShape))[sessions.encode!.outputNames[0]],
+    decode: async (z, n) => (await run(sessions.decode!, 'code', z, n, m.codeShape))[sessions.decode!.outputNames[0]],
+  });
+};
