@@ -6,3 +6,6 @@ export { bernoulli, gaussian, mmd, mmdBetween, mse, type Kernel, type Likelihood
 export { input } from './input';
 export { scope, type Layer, type Shape, type T, type Term } from './tensor';
 export { flow, pipe } from 'fp-ts/function';
+export { avgPool2d, conv2d, convTranspose2d, flatten, maxPool2d, maxUnpool2d, reshape, upsample, type Img, type MaxPoolLayer, type Padding, type Size2 } from './conv';
+export { batchNorm, type BatchNormOptions } from './batchNorm';
+export { dropout, leakyRelu } from './dropout';
