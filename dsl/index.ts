@@ -9,3 +9,4 @@ export { flow, pipe } from 'fp-ts/function';
 export { avgPool2d, conv2d, convTranspose2d, flatten, maxPool2d, maxUnpool2d, reshape, upsample, type Img, type MaxPoolLayer, type Padding, type Size2 } from './conv';
 export { batchNorm, type BatchNormOptions } from './batchNorm';
 export { dropout, leakyRelu } from './dropout';
+export { gan, type Gan, type GanParts } from './gan';
