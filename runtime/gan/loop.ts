@@ -19,6 +19,7 @@ export interface GanLoopOptions {
   readonly k?: number;
   readonly seed: number;
   readonly resumeFrom?: GanPosition;
+  /** Checkpoint every n rounds (and always after the last round). */
   readonly checkpointEvery?: number;
   readonly onCheckpoint?: (p: GanPosition) => void | Promise<void>;
   readonly onRound?: (round: number, losses: { discriminator: Losses[]; generator: Losses }) => void;
@@ -41,7 +42,8 @@ export const trainGan = async (trainer: GanTrainer, data: Dataset, opts: GanLoop
         for (const [term, v] of Object.entries(losses)) if (!Number.isFinite(v)) throw new DivergedError(round, `${player}.${term}`, v);
     history.push({ discriminator: r.discriminator[r.discriminator.length - 1], generator: r.generator });
     opts.onRound?.(round, r);
-    if (opts.checkpointEvery && round % opts.checkpointEvery === 0) await opts.onCheckpoint?.({ round, dataState: rng.state() });
+    // Every `checkpointEvery` rounds and after the last, so a finished run can be extended with --resume.
+    if ((opts.checkpointEvery && round % opts.checkpointEvery === 0) || round === opts.rounds) await opts.onCheckpoint?.({ round, dataState: rng.state() });
   }
   return history;
 };
