@@ -68,3 +68,23 @@ describe.each(Object.entries(ROWS))('%s', (name, row) => {
     expect(after.loss).toBeLessThan(before.loss);
   });
 });
+
+test('fused steps (the Loop graph) carry batch-norm buffers like single steps do', async () => {
+  const c = compileModel(dcganVae(8, 4).def, { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+  if (E.isLeft(c)) throw new Error(showError(c.left));
+  const data = generateShapes(24, 3);
+  const single = await Trainer.create(c.right, { seed: 8, threads: 1 });
+  const fused = await Trainer.create(c.right, { seed: 8, threads: 1 });
+  const singles = [];
+  for (let i = 0; i < 3; i++) singles.push(await single.step(data.images.subarray(i * 8 * data.dim, (i + 1) * 8 * data.dim), 8));
+  const many = await fused.stepMany(data.images, 8, 3);
+  many.forEach((l, i) => expect(l.loss).toBeCloseTo(singles[i].loss, 2));
+  const a = single.snapshot();
+  const b = fused.snapshot();
+  const buffers = c.right.manifest.params.filter((p) => p.buffer).map((p) => p.name);
+  expect(buffers.length).toBeGreaterThan(0);
+  for (const name of buffers) {
+    expect(Array.from(b[name]).some((v) => v !== (name.endsWith('Var') ? 1 : 0)), `${name} moved`).toBe(true);
+    Array.from(b[name]).forEach((v, i) => expect(v).toBeCloseTo(a[name][i], 4));
+  }
+});
