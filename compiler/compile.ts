@@ -172,6 +172,10 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   }
   state.push({ name: 'opt.t', shape: [], init: { kind: 'constant', value: 0 } });
   next('opt.t', tNext);
+  // Buffers the train step updates (running statistics) are carried like optimizer state;
+  // the others pass through unchanged.
+  const buffers = [...ctx.buffers.values()];
+  for (const b of buffers) next(b.name, ctx.bufferUpdates.get(b.name) ?? g.val(g.findInput(b.name)!.id));
 
   const clash = outputs.find((o) => g.findInput(o.name));
   if (clash) return reserved(model.name, clash.name);
@@ -196,7 +200,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     const fctx = newCtx(dtype);
     const built = fg.build(fctx);
     if (E.isLeft(built)) return built;
-    const unknown = [...fctx.params.keys()].filter((k) => !ctx.params.has(k));
+    const unknown = [...fctx.params.keys(), ...fctx.buffers.keys()].filter((k) => !ctx.params.has(k) && !ctx.buffers.has(k));
     if (unknown.length) return E.left(compileError(`${model.name}.${fg.name}`, `uses parameters the loss never trains: ${unknown.join(', ')}`));
     const reshaped = [...fctx.params.values()].find((p) => !sameShape(p.shape, ctx.params.get(p.name)!.shape));
     if (reshaped)
@@ -219,7 +223,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     inputShape: model.inputShape,
     codeShape: model.codeShape,
     ...(model.dataRange ? { dataRange: model.dataRange } : {}),
-    params,
+    params: [...params, ...buffers],
     noise: [...ctx.noises.values()],
     optimizer: { kind, lr: opts.optimizer.lr, hyper, state, lrInput: 'opt.lr' },
     terms: terms.map((tm) => ({ name: tm.name, weight: tm.weight, output: `term.${tm.name}` })),

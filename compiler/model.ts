@@ -14,6 +14,11 @@ export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];
   readonly init: Init;
+  /**
+   * A buffer (batch norm's running statistics): carried and fed like a parameter, but updated by
+   * the train step's own formula instead of the optimizer.
+   */
+  readonly buffer?: true;
 }
 
 export interface NoiseSpec {
@@ -41,6 +46,9 @@ export class BuildCtx {
   readonly noises = new Map<string, NoiseSpec>();
   /** Scheduled hyperparameters read while building, by combinator path: their values at `progress`. */
   readonly scheduled = new Map<string, number>();
+  /** Buffers (non-trained state such as running means), and their next values where a train graph sets them. */
+  readonly buffers = new Map<string, ParamSpec>();
+  readonly bufferUpdates = new Map<string, Val>();
   constructor(
     readonly g: Graph,
     readonly progress?: Progress,
@@ -57,6 +65,26 @@ export class BuildCtx {
       this.params.set(name, { name, shape, init });
     }
     return this.g.input(name, shape, 'param');
+  }
+
+  /** A buffer: a graph input like a parameter, with no gradient; `update` sets its next value. */
+  buffer(name: string, shape: readonly number[], init: Init): E.Either<CompileError, Val> {
+    const prev = this.buffers.get(name) ?? this.params.get(name);
+    if (prev && (prev.buffer !== true || prev.shape.length !== shape.length || prev.shape.some((d, i) => d !== shape[i])))
+      return E.left(compileError(name, `buffer declared as ${showShape(shape)} clashes with ${prev.buffer ? 'a buffer' : 'a parameter'} of shape ${showShape(prev.shape)}`));
+    if (!shape.every((d) => Number.isInteger(d) && d > 0)) return E.left(compileError(name, `buffer shape ${showShape(shape)} must have positive integer sizes`));
+    this.buffers.set(name, { name, shape, init, buffer: true });
+    return this.g.input(name, shape, 'param');
+  }
+
+  /** The value a buffer takes after this train step (the last call wins). */
+  update(name: string, next: Val): E.Either<CompileError, void> {
+    const b = this.buffers.get(name);
+    if (!b) return E.left(compileError(name, 'updates a buffer that was never declared'));
+    if (next.type.shape.length !== b.shape.length || next.type.shape.some((d, i) => d !== b.shape[i]))
+      return E.left(compileError(name, `next value has shape ${showShape(next.type.shape)}, the buffer ${showShape(b.shape)}`));
+    this.bufferUpdates.set(name, next);
+    return E.right(undefined);
   }
 
   /** Standard normal noise ε with the given per-example shape: an input, so runs are replayable. */

@@ -3,6 +3,7 @@
 // once per graph (train step, encode, decode), under the scopes `encoder` and `decoder`.
 import * as E from 'fp-ts/Either';
 import type { Val } from '../compiler/ir/graph';
+import { compileError } from '../compiler/ir/types';
 import type { BuildCtx, ModelDef, Term as IRTerm } from '../compiler/model';
 import { compileError } from '../compiler/ir/types';
 import { isGaussian, type Gaussian } from './gaussian';
@@ -55,6 +56,16 @@ export interface Autoencoder<I extends Shape, C extends Shape> {
 
 const session = (ctx: BuildCtx, mode: Session['mode'], model: string): Session => ({ ctx, mode, model, frames: [{ name: '', counters: new Map() }] });
 
+/**
+ * The decoder must give back the input's shape. Where tsc could not compute it (sizes that are
+ * not literals), say so at build, naming the layer that made the output: `m.decoder.convT3: …`.
+ */
+const decodedShape = (s: Session, want: Shape, y: T<Shape>): T<Shape> => {
+  if (E.isLeft(y.val) || (y.shape.length === want.length && y.shape.every((d, i) => d === want[i]))) return y;
+  const path = s.ctx.g.node(y.val.right.id).path;
+  return tensor(s, want, E.left(compileError(path, `expected [${want.join(', ')}] (the input's shape), got [${y.shape.join(', ')}]`)));
+};
+
 const codeTensor = <C extends Shape>(k: Code<C>): T<C> => (isGaussian(k) ? (k as Gaussian<C>).mean : (k as T<C>));
 
 /**
@@ -74,7 +85,7 @@ const build = <const I extends Shape, Enc, Dec>(spec: AutoencoderSpec<I, Enc, De
     const s = session(ctx, mode, spec.name);
     return { s, code: inScope(s, 'encoder', () => sp.encoder(tensor(s, spec.input, E.right(x)))) };
   };
-  const decoderIn = (s: Session) => (z: T<Shape>) => inScope(s, 'decoder', () => sp.decoder(z));
+  const decoderIn = (s: Session) => (z: T<Shape>) => inScope(s, 'decoder', () => decodedShape(s, spec.input, sp.decoder(z)));
 
   // One encoder pass per graph and input, shared by `encode` and `encodeExtra`.
   const passes = new WeakMap<BuildCtx, { x: Val; code: Code<Shape> }>();

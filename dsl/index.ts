@@ -7,3 +7,7 @@ export { input } from './input';
 export { params, type ParamDefaults, type ParamValues, type Parameterised, type SpecParams } from './params';
 export { scope, type Layer, type Shape, type T, type Term } from './tensor';
 export { flow, pipe } from 'fp-ts/function';
+export { avgPool2d, conv2d, convTranspose2d, flatten, maxPool2d, maxUnpool2d, reshape, upsample, type Img, type MaxPoolLayer, type Padding, type Size2 } from './conv';
+export { batchNorm, type BatchNormOptions } from './batchNorm';
+export { dropout, leakyRelu } from './dropout';
+export { gan, type Gan, type GanParts } from './gan';

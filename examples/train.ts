@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const [family = 'vae', epochs = '5', ...rest] = process.argv.slice(2);
 const spec = fileURLToPath(new URL(`./${family}.ts`, import.meta.url));
 if (family === 'train' || !existsSync(spec) || !/^[1-9]\d*$/.test(epochs)) {
-  console.error('usage: npm start -- [vae|beta-vae|mmd-vae|k-sparse|deep-ae|linear-ae|dense-ae] [epochs ≥ 1] [more hourglass train options]');
+  console.error('usage: npm start -- [vae|beta-vae|mmd-vae|k-sparse|deep-ae|linear-ae|dense-ae|conv-ae] [epochs ≥ 1] [more hourglass train options]');
   process.exit(2);
 }
 process.argv = [process.argv[0], 'hourglass', 'train', spec, '--data', 'mnist', '--epochs', epochs, '--out', `runs/${family}`, '--force', ...rest];

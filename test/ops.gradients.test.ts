@@ -24,6 +24,9 @@ const COVERED_ELSEWHERE: Partial<Record<OpTag, string>> = {
   greater: 'bool-valued, no gradient: the where(greater(a, b), a, b) row',
   where: 'needs a bool condition: the where(greater(a, b), a, b) rows',
   topkMask: "vjp 'none': the sparsify x * topkMask(x, k) rows and the tie test",
+  maxPoolIndices: "i64-valued, vjp 'none': the gatherPlanes(x, maxPoolIndices(y)) and maxUnpool2d rows",
+  gatherPlanes: 'needs i64 indices: the gatherPlanes(x, maxPoolIndices(y)) row',
+  maxUnpool2d: 'needs i64 indices: the maxUnpool2d(x, maxPoolIndices(y)) row',
 };
 
 type Pick = (lo: number, hi: number) => number;
@@ -39,11 +42,26 @@ interface Case {
 
 const apply = <K extends OpTag>(g: Graph, tag: K, ins: readonly Val[], attrs: OpAttrs[K]): Val => ok(g.op(tag, ins, attrs, `test.${tag}`));
 
+/** Values spread ≥ 0.05 apart in random order: no window of a max pool has a near-tie that ±2h could flip. */
+const spread = (values: Float64Array[], _dims: number[][], rand: () => number, which = 0) => {
+  const v = values[which];
+  const order = Array.from(v, (_, i) => i).sort(() => rand() - 0.5);
+  order.forEach((at, rank) => {
+    v[at] = (rank - v.length / 2) * 0.05;
+  });
+};
+
+/** Per-op adjustments of the sampled inputs. */
+const SAMPLE_ADJUST: Partial<Record<OpTag, Case['adjust']>> = { maxPool2d: (v, d, r) => spread(v, d, r) };
+
+/** Runs per sampled op where the default would make the file slow (each run is hundreds of finite differences). */
+const SAMPLE_RUNS: Partial<Record<OpTag, number>> = { conv2d: 25, convTranspose2d: 25, maxPool2d: 25 };
+
 const fromSample =
   (tag: OpTag) =>
   (pick: Pick): Case => {
     const s = opDef(tag).sample!(pick);
-    return { shapes: s.shapes, domains: s.domains, build: (g, ins) => apply(g, tag, ins, s.attrs as never) };
+    return { shapes: s.shapes, domains: s.domains, build: (g, ins) => apply(g, tag, ins, s.attrs as never), adjust: SAMPLE_ADJUST[tag] };
   };
 
 const picker = (picks: readonly number[]): Pick => {
@@ -98,7 +116,7 @@ test('every primitive has a harness row or a reason it is covered elsewhere', ()
 
 describe('sampled primitives: gradient vs finite differences', () => {
   for (const tag of harnessTags) {
-    test.prop(arb, fcParams(RUNS))(tag, async ({ picks, B, seed }) => {
+    test.prop(arb, fcParams(SAMPLE_RUNS[tag] ?? RUNS))(tag, async ({ picks, B, seed }) => {
       await checkCase(fromSample(tag)(picker(picks)), B, seed);
     });
   }
@@ -133,6 +151,19 @@ const explicitRows: Record<string, Case> = {
     apply(g, 'where', [apply(g, 'greater', [x, g.scalar(0)], {}), x, apply(g, 'mul', [x, g.scalar(0.1)], {})], {}),
   ),
 };
+
+// Pooling indices: x is gathered at (or unpooled to) the arg max of y's overlapping windows;
+// y's values are spread so ±2h never moves an arg max, and its gradient is zero.
+const POOL = { kernel: [2, 2], stride: [1, 2], pads: [1, 0, 0, 1] } as const;
+Object.assign(explicitRows, {
+  'gatherPlanes(x, maxPoolIndices(y)), overlapping windows': fixed([['B', 2, 5, 4], ['B', 2, 5, 4]], ['any', 'any'], (g, [x, y]) =>
+    apply(g, 'gatherPlanes', [x, apply(g, 'maxPoolIndices', [y], POOL)], {}), (v, d, r) => spread(v, d, r, 1)),
+  'maxUnpool2d(x, maxPoolIndices(y)), repeated indices add up': fixed([['B', 2, 5, 2], ['B', 2, 5, 4]], ['any', 'any'], (g, [x, y]) =>
+    apply(g, 'maxUnpool2d', [x, apply(g, 'maxPoolIndices', [y], POOL)], { size: [5, 4] }), (v, d, r) => spread(v, d, r, 1)),
+  // The weight gradient convolves with batch and channels swapped: the VJP must hold there too.
+  'conv2d with the batch as channels [3, B, 5, 4] * [2, B, 2, 3]': fixed([[3, 'B', 5, 4], [2, 'B', 2, 3]], ['any', 'any'], (g, [x, w]) =>
+    apply(g, 'conv2d', [x, w], { stride: [2, 1], pads: [1, 0, 0, 2], dilation: [1, 2] })),
+} satisfies Record<string, Case>);
 
 describe('hand-written rows: broadcasting, negative axes, perms, where', () => {
   for (const [name, c] of Object.entries(explicitRows)) {

@@ -29,13 +29,15 @@ type Rand = () => number;
  * How an input is drawn: the op's own domains, plus 'distinctRows' (no ties along the last axis,
  * for topkMask) and 'coarse' (multiples of 0.5 in [-2, 2], so greater sees ties).
  */
-type InDomain = Domain | 'distinctRows' | 'coarse';
+type InDomain = Domain | 'distinctRows' | 'coarse' | 'index';
 
 interface Case {
   readonly tag: OpTag;
   readonly shapes: readonly Shape[];
   readonly attrs: unknown;
   readonly domains: readonly InDomain[];
+  /** 'index' inputs (i64) are drawn in [0, indexRange). */
+  readonly indexRange?: number;
 }
 
 type Gen = (pick: Pick, rand: Rand) => Omit<Case, 'tag'>;
@@ -70,6 +72,8 @@ const drawValues = (n: number, domain: InDomain, rand: Rand, scale: number): Flo
         return rand() < 0.5 ? 0 : 1;
       case 'coarse':
         return Math.round(8 * rand() - 4) / 2;
+      case 'index':
+        return rand();
       case 'any':
       case 'distinctRows':
         return scale * (-3 + 6 * rand());
@@ -103,6 +107,17 @@ const constantGen: Gen = (pick, rand) => {
   return { shapes: [], attrs: { values, shape, dtype: 'f64' }, domains: [] };
 };
 
+/** x [B, C, H, W] gathered at random plane indices [B, C, h, w] (repeats allowed). */
+const gatherGen: Gen = (pick) => {
+  const [c, H, W, h, w] = [pick(1, 3), pick(1, 5), pick(1, 5), pick(1, 4), pick(1, 4)];
+  return { shapes: [['B', c, H, W], ['B', c, h, w]], attrs: {}, domains: ['any', 'index'], indexRange: H * W };
+};
+/** y [B, C, h, w] scattered to random plane indices of [H, W]; repeated indices add up. */
+const unpoolGen: Gen = (pick) => {
+  const [c, H, W, h, w] = [pick(1, 3), pick(1, 5), pick(1, 5), pick(1, 4), pick(1, 4)];
+  return { shapes: [['B', c, h, w], ['B', c, h, w]], attrs: { size: [H, W] }, domains: ['any', 'index'], indexRange: H * W };
+};
+
 const sampled = (tag: OpTag): Gen | null => {
   const sample = opDef(tag).sample;
   if (sample) {
@@ -123,6 +138,10 @@ const sampled = (tag: OpTag): Gen | null => {
       };
     case 'where':
       return (pick) => ({ shapes: broadcastShapes(pick, 3, 3), attrs: {}, domains: ['bool', 'any', 'any'] });
+    case 'gatherPlanes':
+      return gatherGen;
+    case 'maxUnpool2d':
+      return unpoolGen;
     default:
       throw new Error(`${tag} has no sample and no generator in this test`);
   }
@@ -155,7 +174,44 @@ const staticAxis = (s: readonly Dim[], pick: Pick): number | null => {
   return axes.length ? axes[pick(0, axes.length - 1)] : null;
 };
 
+/** Convolutions with pads beyond the dilated kernel (cropping in the f64 ConvTranspose) and wide strides. */
+const wideConvAttrs = (pick: Pick, k: readonly [number, number]) => ({
+  stride: [pick(1, 4), pick(1, 4)] as const,
+  pads: [pick(0, 3), pick(0, 3), pick(0, 3), pick(0, 3)] as const,
+  dilation: [pick(1, 3), pick(1, 3)] as const,
+  k,
+});
+const convWide: Gen = (pick) => {
+  const { k, ...attrs } = wideConvAttrs(pick, [pick(1, 4), pick(1, 4)]);
+  const [c, o] = [pick(1, 3), pick(1, 3)];
+  const size = (i: 0 | 1) => Math.max(1, attrs.dilation[i] * (k[i] - 1) + 1 - attrs.pads[i] - attrs.pads[i + 2]) + pick(0, 4);
+  // Half the cases put the batch where the weight gradient does: in the channel position.
+  const swapped = pick(0, 1) === 1;
+  const x: Dim[] = swapped ? [pick(1, 3), 'B', size(0), size(1)] : ['B', c, size(0), size(1)];
+  const w: Dim[] = swapped ? [o, 'B', k[0], k[1]] : [o, c, k[0], k[1]];
+  return { shapes: [x, w], attrs, domains: ['any', 'any'] };
+};
+const convTransposeWide: Gen = (pick) => {
+  const { k, ...attrs } = wideConvAttrs(pick, [pick(1, 4), pick(1, 4)]);
+  const [o, c] = [pick(1, 3), pick(1, 3)];
+  const outputPadding = [pick(0, attrs.stride[0] - 1), pick(0, attrs.stride[1] - 1)] as const;
+  const size = (i: 0 | 1) => pick(1, 4) + Math.ceil(Math.max(0, attrs.pads[i] + attrs.pads[i + 2] - attrs.dilation[i] * (k[i] - 1) - outputPadding[i]) / attrs.stride[i]);
+  return { shapes: [['B', o, size(0), size(1)], [o, c, k[0], k[1]]], attrs: { ...attrs, outputPadding }, domains: ['any', 'any'] };
+};
+const poolWide: Gen = (pick) => {
+  const kernel = [pick(1, 4), pick(1, 4)] as const;
+  const pads = [pick(0, kernel[0] - 1), pick(0, kernel[1] - 1), pick(0, kernel[0] - 1), pick(0, kernel[1] - 1)] as const;
+  const shape: Dim[] = ['B', pick(1, 3), kernel[0] + pick(0, 5), kernel[1] + pick(0, 5)];
+  return { shapes: [shape], attrs: { kernel, stride: [pick(1, 4), pick(1, 4)], pads }, domains: ['any'] };
+};
+
 const WIDE: Partial<Record<OpTag, Gen>> = {
+  conv2d: convWide,
+  convTranspose2d: convTransposeWide,
+  maxPool2d: poolWide,
+  maxPoolIndices: poolWide,
+  gatherPlanes: gatherGen,
+  maxUnpool2d: unpoolGen,
   constant: constantGen,
   add: elementwise(['any', 'any']),
   sub: elementwise(['any', 'any']),
@@ -248,19 +304,30 @@ const runOnnx = async (g: Graph, out: Val, names: string[], feeds: Record<string
   });
   try {
     const r = await session.run(feeds);
-    return { data: Float64Array.from(r.y.data as ArrayLike<number>), dims: r.y.dims.map(Number) };
+    return { data: Float64Array.from(r.y.data as ArrayLike<number | bigint>, Number), dims: r.y.dims.map(Number) };
   } finally {
     await session.release();
   }
 };
 
 /** Lower `c` as a one-op graph, run it on random inputs and compare with the reference; returns a failure message or null. */
-const checkCase = async (c: Case, B: number, seed: number): Promise<string | null> => {
+const inDtype = (d: InDomain, float: 'f32' | 'f64') => (d === 'bool' ? 'bool' : d === 'index' ? 'i64' : float);
+const ortTensor = (d: InDomain, float: 'f32' | 'f64', v: Float64Array, dims: number[]) =>
+  d === 'bool'
+    ? new ort.Tensor('bool', Uint8Array.from(v), dims)
+    : d === 'index'
+      ? new ort.Tensor('int64', BigInt64Array.from(v, (x) => BigInt(x)), dims)
+      : float === 'f32'
+        ? new ort.Tensor('float32', Float32Array.from(v), dims)
+        : new ort.Tensor('float64', Float64Array.from(v), dims);
+
+/** `float` 'f32' checks the f32 lowering (onnxruntime's Conv kernels) at `rtol`, with f32-rounded inputs. */
+const checkCase = async (c: Case, B: number, seed: number, float: 'f32' | 'f64' = 'f64', rtol = RTOL): Promise<string | null> => {
   const what = show(c, B);
-  const g = new Graph('f64');
+  const g = new Graph(float);
   const names = c.shapes.map((_, i) => `x${i}`);
   const ins = c.shapes.map((s, i) => {
-    const v = g.input(names[i], s, 'data', c.domains[i] === 'bool' ? 'bool' : 'f64');
+    const v = g.input(names[i], s, 'data', inDtype(c.domains[i], float));
     if (E.isLeft(v)) throw new Error(`${what}: ${showError(v.left)}`);
     return v.right;
   });
@@ -273,9 +340,9 @@ const checkCase = async (c: Case, B: number, seed: number): Promise<string | nul
   const dims = c.shapes.map((s) => bindShape(s, B));
   const values = dims.map((d, i) => drawValues(sizeOf(d), c.domains[i], rand, scale));
   values.forEach((v, i) => c.domains[i] === 'distinctRows' && makeDistinctRows(v, dims[i][dims[i].length - 1] ?? 1, rand));
-  const feeds = Object.fromEntries(
-    values.map((v, i) => [names[i], c.domains[i] === 'bool' ? new ort.Tensor('bool', Uint8Array.from(v), dims[i]) : new ort.Tensor('float64', Float64Array.from(v), dims[i])]),
-  );
+  values.forEach((v, i) => c.domains[i] === 'index' && v.forEach((u, j) => (v[j] = Math.floor(u * (c.indexRange ?? 1)))));
+  if (float === 'f32') values.forEach((v, i) => c.domains[i] !== 'index' && v.set(Float32Array.from(v)));
+  const feeds = Object.fromEntries(values.map((v, i) => [names[i], ortTensor(c.domains[i], float, v, dims[i])]));
 
   const expected: RefTensor = evalRef(c.tag, c.attrs as never, dims, values);
   const got = await runOnnx(g, out, names, feeds);
@@ -292,7 +359,7 @@ const checkCase = async (c: Case, B: number, seed: number): Promise<string | nul
     const a = got.data[i];
     const b = expected.data[i];
     const excess = a === b ? 0 : Number.isNaN(a) || Number.isNaN(b) ? (Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity) : Math.abs(a - b) / Math.max(1, Math.abs(b));
-    if (excess > RTOL && excess > worstExcess) {
+    if (excess > rtol && excess > worstExcess) {
       worst = i;
       worstExcess = excess;
     }
@@ -313,6 +380,25 @@ const check = async (tag: OpTag, gen: Gen, { picks, B, seed }: { picks: number[]
 };
 
 // ---------------------------------------------------------------------------------------------
+
+// f64 graphs lower convolutions to im2col (onnxruntime's Conv kernels are f32 only); this checks the
+// f32 lowerings, the Conv/ConvTranspose nodes training uses, against the same reference.
+const F32_RUNS = 60;
+const F32_RTOL = 1e-4;
+describe('f32 Conv and ConvTranspose lowerings vs f64 reference', () => {
+  const gens: [OpTag, Gen][] = [
+    ['conv2d', sampled('conv2d')!],
+    ['conv2d', convWide],
+    ['convTranspose2d', sampled('convTranspose2d')!],
+    ['convTranspose2d', convTransposeWide],
+  ];
+  gens.forEach(([tag, gen], i) => {
+    test.prop(arb, { numRuns: F32_RUNS, seed: SEED + 2000 + i })(`${tag} (${i % 2 ? 'wide' : 'sampled'})`, async ({ picks, B, seed }) => {
+      const msg = await checkCase({ tag, ...gen(picker(picks), rng(seed ^ 0x5bd1e995)) }, B, seed, 'f32', F32_RTOL);
+      expect(msg, msg ?? '').toBeNull();
+    });
+  });
+});
 
 test('the reference table covers exactly the registry; every op but the input leaf is exercised', () => {
   expect(Object.keys(REF).sort()).toEqual(Object.keys(OPS).sort());

@@ -9,7 +9,8 @@ export type Attr =
   | { readonly kind: 'int'; readonly v: number }
   | { readonly kind: 'ints'; readonly v: readonly number[] }
   | { readonly kind: 'float'; readonly v: number }
-  | { readonly kind: 'tensor'; readonly v: onnxProto.onnx.ITensorProto };
+  | { readonly kind: 'tensor'; readonly v: onnxProto.onnx.ITensorProto }
+  | { readonly kind: 'string'; readonly v: string };
 
 export const A = {
   int: (v: number): Attr => ({ kind: 'int', v }),
@@ -60,6 +61,8 @@ const toAttrProto = (name: string, a: Attr): onnxProto.onnx.AttributeProto => {
       return onnx.AttributeProto.create({ name, type: T.FLOAT, f: a.v });
     case 'tensor':
       return onnx.AttributeProto.create({ name, type: T.TENSOR, t: a.v });
+    case 'string':
+      return onnx.AttributeProto.create({ name, type: T.STRING, s: new TextEncoder().encode(a.v) });
   }
 };
 

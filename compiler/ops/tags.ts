@@ -31,6 +31,28 @@ export interface OpAttrs {
   greater: None;
   where: None;
   expandLike: { readonly meanAxes: readonly number[] };
+  conv2d: ConvAttrs;
+  convTranspose2d: ConvAttrs & { readonly outputPadding: Pair };
+  maxPool2d: PoolAttrs;
+  maxPoolIndices: PoolAttrs;
+  gatherPlanes: None;
+  maxUnpool2d: { readonly size: Pair };
+}
+
+/** [height, width]. */
+export type Pair = readonly [number, number];
+
+/** NCHW convolution: `pads` is [top, left, bottom, right], as ONNX orders them. */
+export interface ConvAttrs {
+  readonly stride: Pair;
+  readonly pads: readonly [number, number, number, number];
+  readonly dilation: Pair;
+}
+
+export interface PoolAttrs {
+  readonly kernel: Pair;
+  readonly stride: Pair;
+  readonly pads: readonly [number, number, number, number];
 }
 
 export type OpTag = keyof OpAttrs;

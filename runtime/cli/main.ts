@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { PROVIDERS } from '../session';
 import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
+import { registerGan } from './commands/gan';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { SPEC_TIMEOUT_S } from './specProbe';
 import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed } from './fail';
@@ -99,6 +100,7 @@ program
 
 registerData(program);
 registerEvaluate(program);
+registerGan(program);
 
 try {
   await program.parseAsync(process.argv);

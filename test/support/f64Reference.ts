@@ -271,6 +271,119 @@ const constant: RefRule<'constant'> = (_, { values, shape }) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Convolutions and pooling, NCHW, written from their definitions (no im2col, no flipping).
+
+const dims4 = (t: RefTensor, what: string): [number, number, number, number] => {
+  if (t.dims.length !== 4) fail(`${what} must be rank 4, got [${t.dims.join(', ')}]`);
+  return t.dims as [number, number, number, number];
+};
+
+/** y[n, o, i, j] = Σ_{c, p, q} x[n, c, i·s + p·d − pad_top, j·s + q·d − pad_left] · w[o, c, p, q] (zeros outside x). */
+const conv2d: RefRule<'conv2d'> = ([x, w], { stride: [sh, sw], pads: [pt, pl, pb, pr], dilation: [dh, dw] }) => {
+  const [N, C, H, W] = dims4(x, 'x');
+  const [O, C2, KH, KW] = dims4(w, 'w');
+  if (C !== C2) fail('conv2d channels differ');
+  const Ho = Math.floor((H + pt + pb - dh * (KH - 1) - 1) / sh) + 1;
+  const Wo = Math.floor((W + pl + pr - dw * (KW - 1) - 1) / sw) + 1;
+  if (Ho < 1 || Wo < 1) fail('conv2d kernel does not fit');
+  const out = tensor([N, O, Ho, Wo]);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++)
+      for (let i = 0; i < Ho; i++)
+        for (let j = 0; j < Wo; j++) {
+          let acc = 0;
+          for (let c = 0; c < C; c++)
+            for (let p = 0; p < KH; p++)
+              for (let q = 0; q < KW; q++) {
+                const r = i * sh + p * dh - pt;
+                const k = j * sw + q * dw - pl;
+                if (r >= 0 && r < H && k >= 0 && k < W) acc += x.data[((n * C + c) * H + r) * W + k] * w.data[((o * C + c) * KH + p) * KW + q];
+              }
+          out.data[((n * O + o) * Ho + i) * Wo + j] = acc;
+        }
+  return out;
+};
+
+/** Scatter form: x[n, o, i, j] · w[o, c, p, q] lands on y[n, c, i·s + p·d − pad_top, j·s + q·d − pad_left]. */
+const convTranspose2d: RefRule<'convTranspose2d'> = ([x, w], { stride: [sh, sw], pads: [pt, pl, pb, pr], dilation: [dh, dw], outputPadding: [oph, opw] }) => {
+  const [N, O, h, wd] = dims4(x, 'x');
+  const [O2, C, KH, KW] = dims4(w, 'w');
+  if (O !== O2) fail('convTranspose2d channels differ');
+  const H = (h - 1) * sh + dh * (KH - 1) + 1 + oph - pt - pb;
+  const W = (wd - 1) * sw + dw * (KW - 1) + 1 + opw - pl - pr;
+  if (H < 1 || W < 1) fail('convTranspose2d output is empty');
+  const out = tensor([N, C, H, W]);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++)
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < wd; j++) {
+          const v = x.data[((n * O + o) * h + i) * wd + j];
+          for (let c = 0; c < C; c++)
+            for (let p = 0; p < KH; p++)
+              for (let q = 0; q < KW; q++) {
+                const r = i * sh + p * dh - pt;
+                const k = j * sw + q * dw - pl;
+                if (r >= 0 && r < H && k >= 0 && k < W) out.data[((n * C + c) * H + r) * W + k] += v * w.data[((o * C + c) * KH + p) * KW + q];
+              }
+        }
+  return out;
+};
+
+/** Max of each window over the unpadded positions, and the plane index r·W + k of the first maximum. */
+const pool = ([x]: readonly RefTensor[], { kernel: [KH, KW], stride: [sh, sw], pads: [pt, pl, pb, pr] }: OpAttrs['maxPool2d']): [RefTensor, RefTensor] => {
+  const [N, C, H, W] = dims4(x, 'x');
+  const Ho = Math.floor((H + pt + pb - KH) / sh) + 1;
+  const Wo = Math.floor((W + pl + pr - KW) / sw) + 1;
+  if (Ho < 1 || Wo < 1) fail('maxPool window does not fit');
+  const vals = tensor([N, C, Ho, Wo]);
+  const idx = tensor([N, C, Ho, Wo]);
+  for (let nc = 0; nc < N * C; nc++)
+    for (let i = 0; i < Ho; i++)
+      for (let j = 0; j < Wo; j++) {
+        let best = -Infinity;
+        let at = -1;
+        for (let p = 0; p < KH; p++)
+          for (let q = 0; q < KW; q++) {
+            const r = i * sh + p - pt;
+            const k = j * sw + q - pl;
+            if (r < 0 || r >= H || k < 0 || k >= W) continue;
+            const v = x.data[(nc * H + r) * W + k];
+            if (at < 0 || v > best) [best, at] = [v, r * W + k];
+          }
+        vals.data[(nc * Ho + i) * Wo + j] = best;
+        idx.data[(nc * Ho + i) * Wo + j] = at;
+      }
+  return [vals, idx];
+};
+
+/** y[n, c, i, j] = x[n, c, plane position idx[n, c, i, j]]. */
+const gatherPlanes: RefRule<'gatherPlanes'> = ([x, idx]) => {
+  const [N, C, H, W] = dims4(x, 'x');
+  const [, , h, w] = dims4(idx, 'idx');
+  const out = tensor([N, C, h, w]);
+  for (let nc = 0; nc < N * C; nc++)
+    for (let t = 0; t < h * w; t++) {
+      const at = idx.data[nc * h * w + t];
+      if (!(Number.isInteger(at) && at >= 0 && at < H * W)) fail(`gather index ${at} outside a ${H}×${W} plane`);
+      out.data[nc * h * w + t] = x.data[nc * H * W + at];
+    }
+  return out;
+};
+
+/** Zeros [N, C, H, W] with y added at the plane positions idx (repeated positions add up). */
+const maxUnpool2d: RefRule<'maxUnpool2d'> = ([y, idx], { size: [H, W] }) => {
+  const [N, C, h, w] = dims4(y, 'y');
+  const out = tensor([N, C, H, W]);
+  for (let nc = 0; nc < N * C; nc++)
+    for (let t = 0; t < h * w; t++) {
+      const at = idx.data[nc * h * w + t];
+      if (!(Number.isInteger(at) && at >= 0 && at < H * W)) fail(`unpool index ${at} outside a ${H}×${W} plane`);
+      out.data[nc * H * W + at] += y.data[nc * h * w + t];
+    }
+  return out;
+};
+
+// ---------------------------------------------------------------------------------------------
 // The table: one entry per primitive, so a new OpTag without a reference is a type error.
 
 export const REF: { readonly [K in OpTag]: RefRule<K> | RefLeaf } = {
@@ -300,6 +413,12 @@ export const REF: { readonly [K in OpTag]: RefRule<K> | RefLeaf } = {
   greater: binary((a, b) => (a > b ? 1 : 0)),
   where: ([c, a, b]) => broadcastMap([c, a, b], (ci, ai, bi) => (ci !== 0 ? ai : bi)),
   expandLike,
+  conv2d,
+  convTranspose2d,
+  maxPool2d: (ins, attrs) => pool(ins, attrs)[0],
+  maxPoolIndices: (ins, attrs) => pool(ins, attrs)[1],
+  gatherPlanes,
+  maxUnpool2d,
 };
 
 export const isLeaf = (r: RefRule<never> | RefLeaf): r is RefLeaf => 'leaf' in r;

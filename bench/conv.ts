@@ -1,0 +1,66 @@
+// Convolutional rows of the benchmark, run on their own: `npx tsx bench/conv.ts [--quick]`.
+// Hourglass (fused steps and single steps, one process) against PyTorch eager (NCHW and
+// channels_last) on the same model, batch, optimizer and thread count; steps/s are medians of
+// repetitions after warm-up. Each side runs in its own process.
+import { spawnSync } from 'node:child_process';
+import * as E from 'fp-ts/Either';
+import { compileModel } from '../compiler/compile';
+import { Rng } from '../runtime/random';
+import { Trainer } from '../runtime/trainer';
+import { CONV_BENCH_MODELS } from './convModels';
+
+const quick = process.argv.includes('--quick');
+const THREADS = 2;
+const REPS = quick ? 3 : 5;
+const STEPS = quick ? 8 : 24;
+const FUSE = 8;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const measureHourglass = async (name: string) => {
+  const m = CONV_BENCH_MODELS[name];
+  const c = compileModel(m.def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+  if (E.isLeft(c)) throw new Error(c.left.message);
+  const data = new Float32Array(FUSE * m.batch * m.dim);
+  const rng = Rng.seeded(0);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
+  const single = await Trainer.create(c.right, { seed: 0, threads: THREADS });
+  const fused = await Trainer.create(c.right, { seed: 0, threads: THREADS });
+  const one = async (n: number) => {
+    for (let i = 0; i < n; i++) await single.step(data.subarray((i % FUSE) * m.batch * m.dim, ((i % FUSE) + 1) * m.batch * m.dim), m.batch);
+  };
+  const many = async (n: number) => {
+    for (let i = 0; i < n; i += FUSE) await fused.stepMany(data, m.batch, FUSE);
+  };
+  await one(3);
+  await many(FUSE);
+  const rates = { single: [] as number[], fused: [] as number[] };
+  for (let r = 0; r < REPS; r++)
+    for (const [mode, run] of [['single', one], ['fused', many]] as const) {
+      const t0 = performance.now();
+      await run(STEPS);
+      rates[mode].push(STEPS / ((performance.now() - t0) / 1000));
+    }
+  return { single: median(rates.single), fused: median(rates.fused) };
+};
+
+const measureTorch = (name: string, layout: string): number | null => {
+  const m = CONV_BENCH_MODELS[name];
+  const r = spawnSync('/usr/bin/python3', ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`PyTorch peer failed: ${(r.stderr || '').trim().split('\n').pop()}`);
+    return null;
+  }
+  return median(JSON.parse(r.stdout.trim().split('\n').pop()!).steps_per_s as number[]);
+};
+
+console.log(`| model | batch | Hourglass steps/s fused (single) | PyTorch eager NCHW | PyTorch channels_last | ratio to best peer |`);
+console.log(`|---|---|---|---|---|---|`);
+for (const name of Object.keys(CONV_BENCH_MODELS)) {
+  const m = CONV_BENCH_MODELS[name];
+  const h = await measureHourglass(name);
+  const nchw = measureTorch(name, 'nchw');
+  const cl = measureTorch(name, 'channels_last');
+  const best = Math.max(nchw ?? 0, cl ?? 0);
+  const hg = Math.max(h.fused, h.single);
+  console.log(`| ${m.title} | ${m.batch} | ${h.fused.toFixed(1)} (${h.single.toFixed(1)}) | ${nchw?.toFixed(1) ?? 'n/a'} | ${cl?.toFixed(1) ?? 'n/a'} | ${best ? `${(hg / best).toFixed(2)}×` : 'n/a'} |`);
+}

@@ -1,0 +1,231 @@
+// Two players, two step graphs: a GAN (Goodfellow et al. 2014) compiled as a discriminator step and
+// a generator step, each differentiating its own loss with respect to its own parameters only and
+// updating them with its own optimizer; the other player's parameters are plain inputs. The
+// generator uses the non-saturating loss −log D(G(z)). A `generate` graph maps codes to images.
+import { createHash } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import { grad } from './autodiff/grad';
+import type { Graph, Val } from './ir/graph';
+import { compileError, type CompileError, type Dim, type FloatDType } from './ir/types';
+import type { ArtifactSpec, IOSpec, StateSpec } from './manifest';
+import { newCtx, type BuildCtx, type ParamSpec } from './model';
+import { lowerToBytes, type NamedVal } from './onnx/lower';
+import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
+import { OPTIMIZERS } from './optim/rules';
+
+export type Player = 'generator' | 'discriminator';
+export const PLAYERS: readonly Player[] = ['discriminator', 'generator'];
+
+export interface GanDef {
+  readonly name: string;
+  /** Per-example data shape, e.g. [1, 64, 64]; data in [0, 1] (the step graphs map it to [−1, 1]). */
+  readonly inputShape: readonly number[];
+  readonly latent: number;
+  /** G(z): images in [−1, 1] (a tanh output), under the scope `generator`. */
+  readonly generate: (ctx: BuildCtx, z: Val, mode: 'train' | 'eval') => E.Either<CompileError, Val>;
+  /** D(x): one logit per example [B, 1], under the scope `discriminator`. */
+  readonly discriminate: (ctx: BuildCtx, x: Val, mode: 'train' | 'eval') => E.Either<CompileError, Val>;
+}
+
+export const GAN_MANIFEST_FORMAT = 'hourglass-gan-manifest/1';
+
+export interface PlayerStep {
+  readonly file: string;
+  readonly optimizer: { readonly kind: string; readonly lr: number; readonly hyper: Readonly<Record<string, number>>; readonly state: readonly StateSpec[]; readonly lrInput: string };
+  readonly terms: readonly { readonly name: string; readonly output: string }[];
+  readonly lossOutput: string;
+  readonly carry: readonly { readonly output: string; readonly input: string }[];
+  readonly inputs: readonly IOSpec[];
+  /** Whether the step reads a data batch `x` (the discriminator's does). */
+  readonly data: boolean;
+}
+
+export interface GanManifest {
+  readonly format: typeof GAN_MANIFEST_FORMAT;
+  readonly model: string;
+  readonly dtype: FloatDType;
+  readonly specHash: string;
+  readonly inputShape: readonly number[];
+  readonly latent: number;
+  /** Both players' parameters and buffers; each name starts with its player. */
+  readonly params: readonly (ParamSpec & { readonly player: Player })[];
+  /** The code noise, `noise.z` [B, latent], drawn fresh for every step. */
+  readonly noise: { readonly name: string; readonly shape: readonly number[] };
+  readonly steps: Readonly<Record<Player, PlayerStep>>;
+  readonly generate: ArtifactSpec;
+}
+
+export interface GanArtifacts {
+  readonly manifest: GanManifest;
+  readonly files: Readonly<Record<string, Uint8Array>>;
+}
+
+export interface GanCompileOptions {
+  readonly generator: OptimizerSpec;
+  readonly discriminator: OptimizerSpec;
+  readonly dtype?: FloatDType;
+}
+
+const playerOf = (name: string): Player | null => (name.startsWith('generator.') ? 'generator' : name.startsWith('discriminator.') ? 'discriminator' : null);
+
+/** mean over the batch of softplus(±logit): −log σ(∓logit). */
+const meanSoftplus = (g: Graph, logits: Val, sign: 1 | -1, path: string): Val => {
+  const l = sign === 1 ? logits : g.must('neg', [logits], {}, path);
+  const sp = g.must('softplus', [l], {}, path);
+  return g.must('reduceMean', [sp], { axes: [0, 1], keepdims: false }, path);
+};
+
+const checkLogits = (name: string, v: Val): E.Either<CompileError, Val> =>
+  v.type.shape.length === 2 && v.type.shape[1] === 1
+    ? E.right(v)
+    : E.left(compileError(`${name}.discriminator`, `must give one logit per example [1], got [${v.type.shape.slice(1).join(', ')}]`));
+
+/** 2x − 1: data in [0, 1] to the generator's tanh range. */
+const toTanhRange = (g: Graph, x: Val): Val => g.must('sub', [g.must('mul', [x, g.scalar(2)], {}, 'data'), g.scalar(1)], {}, 'data');
+
+interface Built {
+  readonly ctx: BuildCtx;
+  readonly terms: readonly { name: string; value: Val }[];
+}
+
+const buildLosses = (def: GanDef, player: Player, dtype: FloatDType): E.Either<CompileError, Built> => {
+  const ctx = newCtx(dtype);
+  const g = ctx.g;
+  const z = ctx.noise('z', [def.latent]);
+  if (E.isLeft(z)) return z;
+  const fake = def.generate(ctx, z.right, 'train');
+  if (E.isLeft(fake)) return fake;
+  const want: Dim[] = ['B', ...def.inputShape];
+  if (fake.right.type.shape.length !== want.length || fake.right.type.shape.some((d, i) => d !== want[i]))
+    return E.left(compileError(`${def.name}.generator`, `expected [${def.inputShape.join(', ')}] (the data's shape), got [${fake.right.type.shape.slice(1).join(', ')}]`));
+  const dFake = E.chain((l: Val) => checkLogits(def.name, l))(def.discriminate(ctx, fake.right, 'train'));
+  if (E.isLeft(dFake)) return dFake;
+  if (player === 'generator') return E.right({ ctx, terms: [{ name: 'nonSaturating', value: meanSoftplus(g, dFake.right, -1, `${def.name}.loss`) }] });
+  const x = g.input('x', want, 'data');
+  if (E.isLeft(x)) return x;
+  const dReal = E.chain((l: Val) => checkLogits(def.name, l))(def.discriminate(ctx, toTanhRange(g, x.right), 'train'));
+  if (E.isLeft(dReal)) return dReal;
+  return E.right({
+    ctx,
+    terms: [
+      { name: 'real', value: meanSoftplus(g, dReal.right, -1, `${def.name}.loss`) },
+      { name: 'fake', value: meanSoftplus(g, dFake.right, 1, `${def.name}.loss`) },
+    ],
+  });
+};
+
+const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
+  names.map((name) => {
+    const i = g.findInput(name)!;
+    const t = g.node(i.id).type;
+    return { name, shape: t.shape, dtype: t.dtype, role: i.role };
+  });
+
+export const compileGan = (def: GanDef, opts: GanCompileOptions): E.Either<CompileError, GanArtifacts> => {
+  const dtype = opts.dtype ?? 'f32';
+  if (!(Number.isInteger(def.latent) && def.latent > 0)) return E.left(compileError(`${def.name}.latent`, `must be a positive integer, got ${def.latent}`));
+  const files: Record<string, Uint8Array> = {};
+  const steps = {} as Record<Player, PlayerStep>;
+  const params = new Map<string, ParamSpec & { player: Player }>();
+  const hashes: string[] = [];
+
+  for (const player of PLAYERS) {
+    const spec = opts[player];
+    const where = `${def.name}.${player}.optimizer`;
+    const optDef = Object.hasOwn(OPTIMIZERS, spec.kind) ? OPTIMIZERS[spec.kind] : undefined;
+    if (!optDef) return E.left(compileError(where, `unknown optimizer ${spec.kind}`));
+    const hyper = validateOptimizer(optDef, spec, where);
+    if (E.isLeft(hyper)) return hyper;
+    const built = buildLosses(def, player, dtype);
+    if (E.isLeft(built)) return built;
+    const { ctx, terms } = built.right;
+    const g = ctx.g;
+    for (const p of [...ctx.params.values(), ...ctx.buffers.values()]) {
+      const owner = playerOf(p.name);
+      if (!owner) return E.left(compileError(p.name, 'every parameter must belong to the generator or the discriminator scope'));
+      params.set(p.name, { ...p, player: owner });
+    }
+    const mine = [...ctx.params.values()].filter((p) => playerOf(p.name) === player);
+    if (mine.length === 0) return E.left(compileError(`${def.name}.${player}`, 'has no parameters to train'));
+    const loss = terms.length === 1 ? terms[0].value : g.must('add', [terms[0].value, terms[1].value], {}, `${def.name}.loss`);
+    const paramVals = mine.map((p) => g.val(g.findInput(p.name)!.id));
+    const grads = grad(g, loss, paramVals);
+    if (E.isLeft(grads)) return grads;
+
+    const prefix = `opt.${player}`;
+    const lr = g.input(`${prefix}.lr`, [], 'state');
+    const t = g.input(`${prefix}.t`, [], 'state');
+    if (E.isLeft(lr) || E.isLeft(t)) return E.left(compileError(def.name, `${prefix} is a name the compiler reserves`));
+    const tNext = g.must('add', [t.right, g.scalar(1)], {}, 'optimizer');
+    const outputs: NamedVal[] = [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value }))];
+    const carry: { output: string; input: string }[] = [];
+    const state: StateSpec[] = [];
+    const next = (input: string, val: Val) => {
+      outputs.push({ name: `next.${input}`, val });
+      carry.push({ output: `next.${input}`, input });
+    };
+    for (const [i, p] of mine.entries()) {
+      const slots: Record<string, Val> = {};
+      for (const s of optDef.slots) {
+        const name = `${spec.kind}.${s.name}.${p.name}`;
+        const v = g.input(name, p.shape, 'state');
+        if (E.isLeft(v)) return v;
+        slots[s.name] = v.right;
+        state.push({ name, shape: p.shape, init: { kind: 'constant', value: s.init } });
+      }
+      const u = optDef.update(g, { param: paramVals[i], grad: grads.right[i], slots, lr: lr.right, t: tNext }, hyper.right);
+      next(p.name, u.param);
+      for (const s of optDef.slots) next(`${spec.kind}.${s.name}.${p.name}`, u.slots[s.name]);
+    }
+    state.push({ name: `${prefix}.t`, shape: [], init: { kind: 'constant', value: 0 } });
+    next(`${prefix}.t`, tNext);
+    // This player's running statistics move with its own step; the other's stay as they are.
+    for (const [name, val] of ctx.bufferUpdates) if (playerOf(name) === player) next(name, val);
+
+    const inputs = g.inputs.map((i) => i.name);
+    const file = `${player}_step.onnx`;
+    files[file] = lowerToBytes(g, outputs, { graphName: `${def.name}.${player}_step`, inputs });
+    steps[player] = {
+      file,
+      optimizer: { kind: spec.kind, lr: spec.lr, hyper: hyper.right, state, lrInput: `${prefix}.lr` },
+      terms: terms.map((tm) => ({ name: tm.name, output: `term.${tm.name}` })),
+      lossOutput: 'loss',
+      carry,
+      inputs: ioSpecs(g, inputs),
+      data: player === 'discriminator',
+    };
+    hashes.push(createHash('sha256').update(JSON.stringify({ nodes: g.nodes.map((n) => [n.tag, n.inputs, n.attrs, n.type]), spec })).digest('hex'));
+  }
+
+  // generate: codes to images in [0, 1], with the generator's running statistics.
+  const fctx = newCtx(dtype);
+  const z = fctx.g.input('code', ['B', def.latent], 'data');
+  if (E.isLeft(z)) return z;
+  const img = def.generate(fctx, z.right, 'eval');
+  if (E.isLeft(img)) return img;
+  const g = fctx.g;
+  const unit = g.must('mul', [g.must('add', [img.right, g.scalar(1)], {}, 'generate'), g.scalar(0.5)], {}, 'generate');
+  const unknown = [...fctx.params.keys(), ...fctx.buffers.keys()].filter((k) => !params.has(k));
+  if (unknown.length) return E.left(compileError(`${def.name}.generate`, `uses parameters the steps never train: ${unknown.join(', ')}`));
+  const ginputs = g.inputs.map((i) => i.name);
+  files['generate.onnx'] = lowerToBytes(g, [{ name: 'image', val: unit }], { graphName: `${def.name}.generate`, inputs: ginputs });
+  const generate: ArtifactSpec = {
+    file: 'generate.onnx',
+    inputs: ioSpecs(g, ginputs),
+    outputs: [{ name: 'image', shape: unit.type.shape, dtype: unit.type.dtype, role: 'output' }],
+  };
+
+  const manifest: GanManifest = {
+    format: GAN_MANIFEST_FORMAT,
+    model: def.name,
+    dtype,
+    specHash: createHash('sha256').update(hashes.join('')).digest('hex'),
+    inputShape: def.inputShape,
+    latent: def.latent,
+    params: [...params.values()],
+    noise: { name: 'noise.z', shape: [def.latent] },
+    steps,
+    generate,
+  };
+  return E.right({ manifest, files });
+};

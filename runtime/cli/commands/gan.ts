@@ -1,0 +1,145 @@
+// hourglass gan <spec.ts> --data <name|path> --out <run-dir>: adversarial training of a spec whose
+// default export is gan({...}): k discriminator steps per generator step, checkpoints, --resume,
+// and a grid of samples from fixed codes.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import * as E from 'fp-ts/Either';
+import { tsImport } from 'tsx/esm/api';
+import type { GanDef } from '../../../compiler/gan';
+import type { OptimizerKind } from '../../../compiler/optim/optimizer';
+import { showDataError } from '../../data/errors';
+import { resolveDataset } from '../../data/resolve';
+import { ganRun } from '../../gan/run';
+import { writeFileAtomic } from '../../run/fsx';
+import { PROVIDERS, type Provider } from '../../session';
+import { CliError, integer, positive, positiveInt } from '../fail';
+import { typeErrors } from '../loadSpec';
+import { gridPng } from '../png';
+
+const asGan = (x: unknown): GanDef | null => {
+  const o = x as { kind?: string; def?: GanDef } | null;
+  return o && typeof o === 'object' && o.kind === 'hourglass.gan' && o.def ? o.def : null;
+};
+
+/** A spec whose default export is a GAN; type-checked first unless told not to. */
+export const loadGanSpec = async (path: string, typecheck: boolean): Promise<E.Either<string, GanDef>> => {
+  const file = resolve(path);
+  if (!existsSync(file)) return E.left(`${path}: no such file`);
+  if (typecheck) {
+    const errors = typeErrors(file);
+    if (errors.length) return E.left(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await tsImport(file, import.meta.url)) as { default?: unknown };
+  } catch (err) {
+    return E.left(`${path}: cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
+  const inner = typeof mod.default === 'object' && mod.default !== null ? (mod.default as { default?: unknown }).default : undefined;
+  const def = asGan(mod.default) ?? asGan(inner);
+  return def ? E.right(def) : E.left(`${path}: the default export is not a GAN (export default gan({...}))`);
+};
+
+interface GanOpts {
+  readonly data: string;
+  readonly out: string;
+  readonly rounds: number;
+  readonly batch: number;
+  readonly k: number;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly optimizer: OptimizerKind;
+  readonly seed: number;
+  readonly provider: Provider;
+  readonly dtype: 'f32' | 'f64';
+  readonly threads?: number;
+  readonly checkpointEvery: number;
+  readonly samples: number;
+  readonly resume: boolean;
+  readonly force: boolean;
+  readonly typecheck: boolean;
+}
+
+const arg =
+  <T>(parse: (raw: string) => T) =>
+  (raw: string): T => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
+    }
+  };
+
+const beta = (raw: string): number => {
+  const x = Number(raw);
+  if (raw.trim() === '' || !(x >= 0 && x < 1)) throw new CliError(`--beta1 must be in [0, 1), got ${JSON.stringify(raw)}`, 2);
+  return x;
+};
+
+export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
+  const def = await loadGanSpec(spec, o.typecheck);
+  if (E.isLeft(def)) throw new CliError(def.left, existsSync(resolve(spec)) ? 65 : 66);
+  const data = resolveDataset(o.data);
+  if (E.isLeft(data)) throw new CliError(showDataError(data.left), 65);
+  const started = performance.now();
+  const result = await ganRun({
+    model: def.right,
+    specPath: spec,
+    dir: o.out,
+    data: data.right,
+    resume: o.resume,
+    force: o.force,
+    settings: {
+      rounds: o.rounds,
+      batch: o.batch,
+      k: o.k,
+      lr: o.lr,
+      beta1: o.beta1,
+      optimizer: o.optimizer,
+      seed: o.seed,
+      provider: o.provider,
+      dtype: o.dtype,
+      data: o.data,
+      checkpointEvery: o.checkpointEvery,
+      samples: o.samples,
+      threads: o.threads,
+    },
+    log: (line) => console.error(line),
+    onRound: (round, l) => {
+      if (round % 50 === 0 || round === o.rounds) console.error(`round ${round}/${o.rounds}: D ${l.d.toFixed(4)}  G ${l.g.toFixed(4)}`);
+    },
+  });
+  if (E.isLeft(result)) throw new CliError(result.left, /cannot write|not a GAN run|not empty/.test(result.left) ? 73 : 65);
+  const r = result.right;
+  const [, h, w] = def.right.inputShape.length === 3 ? def.right.inputShape : [1, 1, def.right.inputShape[0]];
+  const png = join(r.dir, 'samples.png');
+  writeFileAtomic(png, gridPng(r.images, o.samples, h, w));
+  console.log(`trained ${r.rounds} rounds${r.resumedFrom !== undefined ? ` (resumed at ${r.resumedFrom})` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s; samples: ${png}`);
+};
+
+export const registerGan = (program: Command): void => {
+  program
+    .command('gan')
+    .description('train a GAN spec (default export gan({...})): k discriminator steps per generator step, non-saturating loss')
+    .argument('<spec>', 'TypeScript module whose default export is a GAN')
+    .requiredOption('--data <name|path>', 'mnist (embedded), fashion-mnist, shapes, or a .npy / IDX file')
+    .requiredOption('--out <run-dir>', 'run directory')
+    .option('--rounds <n>', 'rounds (each: k discriminator steps, one generator step)', arg(positiveInt('rounds')), 500)
+    .option('--batch <n>', 'batch size', arg(positiveInt('batch')), 64)
+    .option('--k <n>', 'discriminator steps per generator step', arg(positiveInt('k')), 1)
+    .option('--lr <x>', 'learning rate of both players', arg(positive('lr')), 2e-4)
+    .option('--beta1 <x>', "Adam's β₁ (DCGAN: 0.5)", arg(beta), 0.5)
+    .addOption(new Option('--optimizer <name>', 'optimizer of both players').choices(['adam', 'sgd', 'adagrad', 'rmsprop']).default('adam'))
+    .option('--seed <s>', 'seed for initialisation, batches and noise', arg(integer('seed')), 1)
+    .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
+    .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
+    .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+    .option('--checkpoint-every <n>', 'write a checkpoint every n rounds (and after the last)', arg(positiveInt('checkpoint-every')), 100)
+    .option('--samples <n>', 'images in samples.png / samples.npy', arg(positiveInt('samples')), 64)
+    .option('--resume', 'continue the run in --out from its last checkpoint', false)
+    .option('--force', "write over a previous GAN run's files in --out", false)
+    .option('--no-typecheck', 'skip type-checking the spec')
+    .action((spec, o) => ganCommand(spec, o));
+};
