@@ -11,7 +11,7 @@ import type { OptimizerKind } from '../../compiler/optim/optimizer';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../checkpoint';
 import { splitHeldOut, type Dataset } from '../data/dataset';
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../loop';
-import type { Provider } from '../session';
+import type { ProviderRequest } from '../session';
 import { Trainer } from '../trainer';
 import { exportForward } from './export';
 import { parseLrSchedule } from '../lrSchedule';
@@ -26,7 +26,7 @@ export interface TrainSettings {
   readonly lrSchedule?: string;
   readonly seed: number;
   readonly optimizer: OptimizerKind;
-  readonly provider: Provider;
+  readonly provider: ProviderRequest;
   readonly dtype: 'f32' | 'f64';
   readonly data: string;
   readonly checkpointEvery: number;

@@ -3,7 +3,7 @@ import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { resolveDataset } from '../../data/resolve';
 import { showDataError } from '../../data/errors';
 import { trainRun } from '../../run/trainRun';
-import type { Provider } from '../../session';
+import type { ProviderRequest } from '../../session';
 import { CliError, orFail } from '../fail';
 import { loadSpec } from '../loadSpec';
 import { progress } from '../progress';
@@ -18,7 +18,7 @@ export interface TrainOpts {
   readonly lrSchedule: string;
   readonly seed: number;
   readonly optimizer: OptimizerKind;
-  readonly provider: Provider;
+  readonly provider: ProviderRequest;
   readonly dtype: 'f32' | 'f64';
   readonly threads?: number;
   readonly checkpointEvery: number;

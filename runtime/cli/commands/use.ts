@@ -3,13 +3,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../providers/ort';
 import { showDataError } from '../../data/errors';
 import { saveNpy } from '../../data/npy';
 import { resolveDataset } from '../../data/resolve';
 import { Rng } from '../../random';
 import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../run/fsx';
+import type { ProviderRequest } from '../../providers/request';
+import { openSession } from '../../session';
 import { CliError } from '../fail';
 import { gridPng } from '../png';
 
@@ -22,12 +24,12 @@ interface Exported {
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct') => {
+const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct', provider: ProviderRequest = 'cpu') => {
   const f = runFiles(dir);
   const meta = join(f.exported, 'model.json');
   if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`);
   const m = JSON.parse(readFileSync(meta, 'utf8')) as Exported;
-  const session = await ort.InferenceSession.create(join(f.exported, `${graph}.onnx`));
+  const { session } = await openSession(readFileSync(join(f.exported, `${graph}.onnx`)), { provider, log: (line) => console.error(line) });
   return { m, session };
 };
 
@@ -67,8 +69,8 @@ const writeOut = (out: string, values: Float32Array, count: number, shape: reado
   console.log(`wrote ${out} (${count} × [${shape.join(', ')}])`);
 };
 
-export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number }) => {
-  const { m, session } = await openRun(dir, 'encode');
+export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; provider?: ProviderRequest }) => {
+  const { m, session } = await openRun(dir, 'encode', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
   const n = Math.min(d.n, o.limit ?? d.n);
@@ -77,8 +79,8 @@ export const encodeCommand = async (dir: string, o: { data: string; out: string;
   writeOut(o.out, codes, n, m.codeShape);
 };
 
-export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number }) => {
-  const { m, session } = await openRun(dir, 'reconstruct');
+export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest }) => {
+  const { m, session } = await openRun(dir, 'reconstruct', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
   const n = Math.min(d.n, o.n);
@@ -92,8 +94,8 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
   writeOut(o.out, o.out.endsWith('.npy') ? recon : pairs, o.out.endsWith('.npy') ? n : 2 * n, m.inputShape);
 };
 
-export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number }) => {
-  const { m, session } = await openRun(dir, 'decode');
+export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest }) => {
+  const { m, session } = await openRun(dir, 'decode', o.provider);
   const z = new Float32Array(o.n * size(m.codeShape));
   Rng.seeded(o.seed).fillNormal(z);
   const x = await runBatched(session, m, 'code', z, o.n, size(m.codeShape), size(m.inputShape), m.codeShape);
