@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph } from '../../compiler/ir/graph';
-import { lowerToBytes } from '../../compiler/onnx/lower';
 import { BINDING_PACKAGES, locateBinding } from './bindings';
 import { CUDA_LIBRARIES, loadable, suggestedLdLibraryPath } from './cudaLibraries';
 import { CUDA_PROVIDER_PACKAGE } from './cudaPackage';
+import { ortReason } from './ortReason';
+import { probeModel } from './probeModel';
 import { type CudaFacts, cudaFacts, cudaMissing, type Missing } from './cudaReadiness';
 import type { GpuFacts } from './gpus';
 import type { BindingName, Provider } from './request';
@@ -53,14 +53,6 @@ export interface DoctorReport {
 
 const PROBED: Readonly<Record<BindingName, readonly Provider[]>> = { default: ['cpu'], cuda: ['cpu', 'cuda'] };
 
-const probeModel = (): Uint8Array => {
-  const g = new Graph('f32');
-  const a = g.input('a', [2, 2], 'data');
-  const b = g.input('b', [2, 2], 'data');
-  if (a._tag === 'Left' || b._tag === 'Left') throw new Error('probe graph');
-  return lowerToBytes(g, [{ name: 'c', val: g.must('matmul', [a.right, b.right], {}) }], { graphName: 'probe' });
-};
-
 /** Load `pkg` in a child and open the probe model on each provider. */
 export const probeBinding = (pkg: string, providers: readonly string[], env: NodeJS.ProcessEnv = process.env): ProbeResult => {
   const dir = mkdtempSync(join(tmpdir(), 'hourglass-probe-'));
@@ -88,7 +80,7 @@ export const doctorReport = (o: { probe?: boolean; hash?: boolean } = {}): Docto
   });
   const missing = cudaMissing(facts);
   const cudaProbe = bindings.find((b) => b.name === 'cuda')?.probe?.providers.cuda;
-  if (missing.length === 0 && cudaProbe && !cudaProbe.ok) missing.push({ what: `onnxruntime could not open a CUDA session: ${cudaProbe.error}`, fix: 'see docs/cuda.md' });
+  if (missing.length === 0 && cudaProbe && !cudaProbe.ok) missing.push({ what: `onnxruntime could not open a CUDA session: ${ortReason(cudaProbe.error ?? '')}`, fix: 'see docs/cuda.md' });
   return {
     platform: facts.platform,
     node: process.version,

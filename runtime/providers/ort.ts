@@ -34,6 +34,12 @@ const load = (): [typeof Ort, LoadedBinding] => {
 
 const [ort, loaded] = load();
 
+// A CUDA provider that cannot load makes onnxruntime log an error of its own before the session
+// throws; Hourglass reports it in one line instead (HOURGLASS_ORT_LOG=verbose|info|warning shows them).
+const level = process.env.HOURGLASS_ORT_LOG;
+if (level === 'verbose' || level === 'info' || level === 'warning' || level === 'error' || level === 'fatal') ort.env.logLevel = level;
+else if (loaded.name === 'cuda') ort.env.logLevel = 'fatal';
+
 /** Which binding this process loaded. */
 export const binding: LoadedBinding = loaded;
 

@@ -22,7 +22,7 @@ const out = { package: pkg, providers: {} };
       await s.run({ a: x, b: x });
       out.providers[p] = { ok: true };
     } catch (err) {
-      out.providers[p] = { ok: false, error: String(err && err.message ? err.message : err).split('\n')[0] };
+      out.providers[p] = { ok: false, error: String(err && err.message ? err.message : err) };
     }
   }
   process.stdout.write(JSON.stringify(out));

@@ -17,6 +17,8 @@ export interface SetupOptions {
   /** Replace provider libraries that some other route placed. */
   readonly force?: boolean;
   readonly log?: (line: string) => void;
+  /** Where to place them (default: beside onnxruntime-node-cuda's libonnxruntime.so). */
+  readonly libDir?: string;
 }
 
 const spec = `${CUDA_PROVIDER_PACKAGE.name}@${CUDA_PROVIDER_PACKAGE.version}`;
@@ -58,15 +60,19 @@ export interface SetupResult {
   readonly alreadyThere: readonly string[];
 }
 
-export const setupCuda = (o: SetupOptions = {}): SetupResult => {
-  const log = o.log ?? ((line: string) => console.error(line));
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new CliError(`the CUDA provider package is built for linux/x64, not ${process.platform}/${process.arch}`, 69);
+const cudaBindingDir = (): string => {
   const binding = locateBinding('cuda');
   if (typeof binding === 'string') throw new CliError(`${binding}; the CUDA provider goes beside its libonnxruntime.so`, 69);
   if (binding.version !== CUDA_PROVIDER_PACKAGE.onnxruntime) {
     throw new CliError(`onnxruntime-node-cuda is ${binding.version}, the provider libraries are for ${CUDA_PROVIDER_PACKAGE.onnxruntime} (run npm ci)`, 69);
   }
-  const { libDir } = binding;
+  return binding.libDir;
+};
+
+export const setupCuda = (o: SetupOptions = {}): SetupResult => {
+  const log = o.log ?? ((line: string) => console.error(line));
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new CliError(`the CUDA provider package is built for linux/x64, not ${process.platform}/${process.arch}`, 69);
+  const libDir = o.libDir ?? cudaBindingDir();
   const marker = readMarker(libDir);
   const pending = CUDA_PROVIDER_FILES.filter((f) => !(existsSync(join(libDir, f.name)) && sha256File(join(libDir, f.name)) === f.sha256));
   const alreadyThere = CUDA_PROVIDER_FILES.filter((f) => !pending.includes(f)).map((f) => f.name);

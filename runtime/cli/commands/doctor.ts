@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { doctorReport, type DoctorReport } from '../../providers/doctor';
+import { ortReason } from '../../providers/ortReason';
 import { parseProviders, type Provider } from '../../providers/request';
 import { setupCuda } from '../../providers/setupCuda';
 import { CliError } from '../fail';
@@ -28,7 +29,7 @@ export const renderDoctor = (r: DoctorReport): string => {
     if (b.probe?.loadError) lines.push(`    does not load: ${b.probe.loadError}`);
     const built = b.probe?.backends?.map((x) => `${x.name}${x.bundled ? '' : ' (library not bundled)'}`).join(', ');
     if (built) lines.push(`    providers it knows: ${built}`);
-    for (const [p, res] of Object.entries(b.probe?.providers ?? {})) lines.push(`    ${mark(res.ok)}${p}${res.ok ? '' : `: ${res.error}`}`);
+    for (const [p, res] of Object.entries(b.probe?.providers ?? {})) lines.push(`    ${mark(res.ok)}${p}${res.ok ? '' : `: ${ortReason(res.error ?? '')}`}`);
   }
   lines.push('', `CUDA provider libraries (${r.cudaProvider.package} ${r.cudaProvider.version}): ${r.cudaProvider.route ?? 'no CUDA binding'}`);
   for (const f of r.cudaProvider.files) lines.push(`  ${mark(f.present && f.verified !== false)}${f.name}${f.present ? (f.verified === undefined ? '' : f.verified ? ' (SHA-256 ok)' : ` (SHA-256 ${f.sha256} is not the pinned one)`) : ' (missing)'}`);

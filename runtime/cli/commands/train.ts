@@ -2,6 +2,7 @@
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { resolveDataset } from '../../data/resolve';
 import { showDataError } from '../../data/errors';
+import { preflight } from '../../providers/preflight';
 import { trainRun } from '../../run/trainRun';
 import type { ProviderRequest } from '../../session';
 import { CliError, orFail } from '../fail';
@@ -33,6 +34,7 @@ export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> =>
   const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
   const data = resolveDataset(o.data, { binarise: o.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left));
+  await preflight(o.provider);
   const bar = progress(o.epochs, o.batch);
   const result = await trainRun({
     model,
