@@ -1,6 +1,6 @@
 // The onnxruntime namespace the runtime uses, in place of `import * as ort from 'onnxruntime-node'`.
 // The binding is chosen when this module is first evaluated, before any libonnxruntime is loaded:
-// from HOURGLASS_PROVIDER, else from the command line's --provider (cuda → onnxruntime-node 1.29
+// from HOURGLASS_BINDING, else HOURGLASS_PROVIDER, else from the command line's --provider (cuda → onnxruntime-node 1.29
 // with the CUDA provider; anything else → onnxruntime-node 1.30). Loading never throws here: a
 // missing CUDA binding is recorded, and opening a CUDA session reports it (exit 69).
 import type * as Ort from 'onnxruntime-node';
@@ -15,6 +15,10 @@ export interface LoadedBinding {
 }
 
 const requested = (): BindingName => {
+  // HOURGLASS_BINDING=cuda|default picks the binding outright (tests and benchmarks that open CPU and
+  // CUDA sessions side by side in one process, or a machine carrying only onnxruntime-node 1.29).
+  const forced = process.env.HOURGLASS_BINDING;
+  if (forced === 'cuda' || forced === 'default') return forced;
   const raw = process.env.HOURGLASS_PROVIDER ?? providerArgument(process.argv.slice(2));
   if (raw === undefined) return 'default';
   const parsed = parseProviders(raw);
