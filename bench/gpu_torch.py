@@ -1,7 +1,7 @@
 """PyTorch on CUDA for scripts/gpu-check.sh: the same VAE (784-400-20-400-784, Bernoulli, Adam,
 lr 1e-3) as bench/peer_torch.py, eager and under torch.compile, data already on the device.
 steps/s: median over repetitions after a warm-up, timed between torch.cuda.synchronize() calls.
-Usage: gpu_torch.py [--batches 128,1024] [--steps 256] [--reps 5]  -> one JSON line.
+Usage: gpu_torch.py [--batches 128,1024] [--steps 256] [--reps 5]  -> a JSON line after each measurement, the last one complete.
 """
 import argparse, json, statistics, sys, time
 
@@ -74,4 +74,5 @@ for batch in [int(b) for b in a.batches.split(",")]:
         except Exception as e:  # torch.compile can fail on a machine without a compiler toolchain
             out["results"].append({"model": "vae", "batch": batch, "mode": mode, "error": str(e).splitlines()[0]})
             print(f"torch {mode} vae batch {batch}: failed: {e}", file=sys.stderr)
-print(json.dumps(out))
+        # The whole object after every measurement: a run cut short by a time limit keeps what it has.
+        print(json.dumps(out), flush=True)
