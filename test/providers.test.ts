@@ -103,6 +103,8 @@ describe('what doctor reads', () => {
     const load = '/onnxruntime_src/provider_bridge_ort.cc:1988 [ONNXRuntimeError] : 1 : FAIL : Failed to load library /a/b/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open shared object file: No such file or directory';
     expect(ortReason(load)).toBe('cannot load libonnxruntime_providers_cuda.so: libcublasLt.so.13: cannot open shared object file: No such file or directory');
     expect(ortReason('plain\nsecond line')).toBe('plain');
+    const enforce = '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const Config&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters';
+    expect(ortReason(enforce)).toBe('Failed to get a WebGPU adapter: No supported adapters');
   });
 });
 

@@ -4,6 +4,8 @@ export const ortReason = (message: string): string => {
   if (cuda) return `CUDA failure ${cuda[1]}: ${cuda[2].trim()} (at ${cuda[3].trim()})`;
   const lib = /Failed to load library (\S+) with error: ([^\n]*)/.exec(message);
   if (lib) return `cannot load ${lib[1].split('/').pop()}: ${lib[2].trim()}`;
-  const first = message.split('\n')[0].replace(/^(\/\S+:\d+ \S.*?\] )+/, '').trim();
+  // ORT_ENFORCE failures: "<path>:<line> <signature> <condition> was false. <message>".
+  const enforce = /was false\. (.*)$/.exec(message.split('\n')[0]);
+  const first = (enforce ? enforce[1] : message.split('\n')[0].replace(/^(\/\S+:\d+ \S.*?\] )+/, '')).trim();
   return first.length > 300 ? `${first.slice(0, 297)}...` : first;
 };
