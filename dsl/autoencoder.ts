@@ -5,7 +5,6 @@ import * as E from 'fp-ts/Either';
 import type { Val } from '../compiler/ir/graph';
 import { compileError } from '../compiler/ir/types';
 import type { BuildCtx, ModelDef, Term as IRTerm } from '../compiler/model';
-import { compileError } from '../compiler/ir/types';
 import { isGaussian, type Gaussian } from './gaussian';
 import { bernoulli, type Likelihood } from './losses';
 import { inScope, tensor, type Session, type Shape, type T, type Term } from './tensor';

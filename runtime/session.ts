@@ -1,12 +1,15 @@
-// onnxruntime sessions with an explicit, logged fallback to the CPU provider.
+// onnxruntime sessions on the requested provider; a fallback only where the request lists one.
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import * as ort from './providers/ort';
 
-export type Provider = 'cpu' | 'cuda' | 'webgpu';
-export const PROVIDERS: readonly Provider[] = ['cpu', 'cuda', 'webgpu'];
+import { providerList, type Provider, type ProviderRequest } from './providers/request';
+import { unavailable } from './providers/unavailable';
+
+export { PROVIDERS, type Provider, type ProviderRequest } from './providers/request';
 
 export interface SessionOptions {
-  readonly provider?: Provider;
+  /** One provider, or providers in order of preference ("cuda,cpu"); default cpu. */
+  readonly provider?: ProviderRequest;
   /** Intra-op threads; default: one per core. */
   readonly threads?: number;
   readonly log?: (line: string) => void;
@@ -14,7 +17,7 @@ export interface SessionOptions {
 
 export interface OpenSession {
   readonly session: ort.InferenceSession;
-  /** The provider actually in use (cpu after a fallback). */
+  /** The provider actually in use (a later one of the request after a fallback). */
   readonly provider: Provider;
 }
 
@@ -30,13 +33,15 @@ const options = (provider: Provider, threads?: number): ort.InferenceSession.Ses
 });
 
 export const openSession = async (bytes: Uint8Array, opts: SessionOptions = {}): Promise<OpenSession> => {
-  const provider = opts.provider ?? 'cpu';
-  try {
-    return { session: await ort.InferenceSession.create(bytes, options(provider, opts.threads)), provider };
-  } catch (err) {
-    if (provider === 'cpu') throw err;
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    (opts.log ?? console.warn)(`provider ${provider} could not load (${reason}); falling back to cpu`);
-    return { session: await ort.InferenceSession.create(bytes, options('cpu', opts.threads)), provider: 'cpu' };
+  const wanted = providerList(opts.provider ?? 'cpu');
+  for (const [i, provider] of wanted.entries()) {
+    try {
+      return { session: await ort.InferenceSession.create(bytes, options(provider, opts.threads)), provider };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      if (i === wanted.length - 1) throw provider === 'cpu' ? err : unavailable(provider, reason);
+      (opts.log ?? console.warn)(`provider ${provider} could not load (${reason}); falling back to ${wanted[i + 1]} as asked`);
+    }
   }
+  throw new Error('openSession: empty provider list');
 };

@@ -1,11 +1,11 @@
 // Drives compiled artifacts: the train step's outputs (parameters, optimizer state) are fed to
 // the next step as the very same onnxruntime tensors; only the batch, the noise and the
 // learning rate come from JavaScript each step.
-import * as ort from 'onnxruntime-node';
+import * as ort from './providers/ort';
 import type { Manifest } from '../compiler/manifest';
 import { allocate, initialValues, type FloatArray } from './init';
 import { Rng } from './random';
-import { openSession, type Provider } from './session';
+import { openSession, type Provider, type ProviderRequest } from './session';
 
 export interface ArtifactBytes {
   readonly manifest: Manifest;
@@ -14,7 +14,7 @@ export interface ArtifactBytes {
 
 export interface TrainerOptions {
   readonly seed: number;
-  readonly provider?: Provider;
+  readonly provider?: ProviderRequest;
   readonly threads?: number;
   readonly lr?: number;
   readonly log?: (line: string) => void;

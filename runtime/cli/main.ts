@@ -1,6 +1,6 @@
 // The `hourglass` command line.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { PROVIDERS } from '../session';
+import { PROVIDER_HELP, providersOption, registerDoctor } from './commands/doctor';
 import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { registerGan } from './commands/gan';
@@ -55,7 +55,7 @@ program
   .option('--lr-schedule <form>', 'constant | step:<every>:<factor> | exp:<gamma> | cosine[:<floor>] (per epoch)', 'constant')
   .option('--seed <s>', 'seed for initialisation, shuffling and noise, in [0, 2^32)', arg(seed('seed')), 1)
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
-  .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
+  .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
   .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
   .option('--fuse <n>', 'training steps per onnxruntime call (the fused Loop graph); 1 runs single steps', arg(positiveInt('fuse')), 16)
@@ -78,6 +78,7 @@ program
   .requiredOption('--out <file.npy>', 'where to write the codes')
   .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
   .addOption(new Option('--split <part>', "rows of --data by the run's split (labels and factors are written beside the codes)").choices(['train', 'held-out', 'all']).default('all'))
+  .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .action((dir, o) => encodeCommand(dir, o));
 
 program
@@ -87,6 +88,7 @@ program
   .requiredOption('--data <name|path>', 'data set')
   .requiredOption('--out <file>', '.png or .npy')
   .option('--n <n>', 'how many examples', arg(positiveInt('n')), 16)
+  .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .action((dir, o) => reconstructCommand(dir, o));
 
 program
@@ -96,11 +98,13 @@ program
   .requiredOption('--out <file>', '.png or .npy')
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes, in [0, 2^32)', arg(seed('seed')), 1)
+  .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .action((dir, o) => sampleCommand(dir, o));
 
 registerData(program);
 registerEvaluate(program);
 registerGan(program);
+registerDoctor(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,7 +12,7 @@ import type { OptimizerKind } from '../../compiler/optim/optimizer';
 import { checkAgainst, readCheckpoint, writeCheckpoint, type Checkpoint } from '../checkpoint';
 import { DEFAULT_HELD_OUT, SPLIT_SEED, splitHeldOut, splitIndices, type Dataset } from '../data/dataset';
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../loop';
-import type { Provider } from '../session';
+import type { ProviderRequest } from '../session';
 import { Trainer } from '../trainer';
 import { exportForward } from './export';
 import { parseLrSchedule } from '../lrSchedule';
@@ -32,7 +32,7 @@ export interface TrainSettings {
   readonly lrSchedule?: string;
   readonly seed: number;
   readonly optimizer: OptimizerKind;
-  readonly provider: Provider;
+  readonly provider: ProviderRequest;
   readonly dtype: 'f32' | 'f64';
   readonly data: string;
   readonly checkpointEvery: number;

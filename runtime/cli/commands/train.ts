@@ -6,7 +6,8 @@ import { checkOutput, trainRun } from '../../run/trainRun';
 import { runFiles } from '../../run/layout';
 import { readRecord } from '../../run/record';
 import { reconcile } from '../../run/resume';
-import type { Provider } from '../../session';
+import { preflight } from '../../providers/preflight';
+import type { ProviderRequest } from '../../session';
 import { CliError, EXIT, orFail } from '../fail';
 import type { Command } from 'commander';
 import { loadSpecOrFail } from '../loadSpec';
@@ -23,7 +24,7 @@ export interface TrainOpts {
   readonly lrSchedule: string;
   readonly seed: number;
   readonly optimizer: OptimizerKind;
-  readonly provider: Provider;
+  readonly provider: ProviderRequest;
   readonly dtype: 'f32' | 'f64';
   readonly threads?: number;
   readonly checkpointEvery: number;
@@ -80,6 +81,7 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
   if (heldOutSet && E.isLeft(heldOutSet)) throw new CliError(showDataError(heldOutSet.left), heldOutSet.left.missing ? EXIT.noInput : EXIT.dataErr);
   if (heldOutSet && E.isRight(heldOutSet) && heldOutSet.right.dim !== data.right.dim)
     throw new CliError(`${settings.heldOutData}: examples have ${heldOutSet.right.dim} values, but ${settings.data} has ${data.right.dim}`, EXIT.dataErr);
+  await preflight(settings.provider);
   const bar = progress(settings.epochs, settings.batch);
   const result = await trainRun({
     model,

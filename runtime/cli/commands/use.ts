@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../../providers/ort';
 import { showDataError } from '../../data/errors';
 import { saveNpy } from '../../data/npy';
 import { resolveDataset } from '../../data/resolve';
@@ -13,13 +13,15 @@ import { ensureParent, writeFileAtomic } from '../../run/fsx';
 import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
 import { CliError, EXIT, orFail } from '../fail';
 import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../eval/runInfo';
+import type { ProviderRequest } from '../../providers/request';
+import { openSession } from '../../session';
 import { gridPng } from '../png';
 
 type Exported = ExportedModel;
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct') => {
+const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct', provider: ProviderRequest = 'cpu') => {
   const f = runFiles(dir);
   const meta = join(f.exported, 'model.json');
   if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`, EXIT.noInput);
@@ -28,8 +30,9 @@ const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct') 
   if (!existsSync(file)) throw new CliError(`${file}: missing from the run; train it again`, EXIT.noInput);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file);
+    ({ session } = await openSession(readFileSync(file), { provider, log: (line) => console.error(line) }));
   } catch (err) {
+    if (err instanceof CliError) throw err;
     throw new CliError(`${file}: onnxruntime cannot load it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, EXIT.dataErr);
   }
   return { m, session };
@@ -74,8 +77,8 @@ const writeOut = (out: string, values: Float32Array | Uint8Array, count: number,
 /** `codes.npy` → `codes.labels.npy`: where the labels (and factors) of encoded rows go. */
 export const besideCodes = (out: string, what: 'labels' | 'factors') => out.replace(/\.npy$/, `.${what}.npy`);
 
-export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName }) => {
-  const { m, session } = await openRun(dir, 'encode');
+export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName; provider?: ProviderRequest }) => {
+  const { m, session } = await openRun(dir, 'encode', o.provider);
   const d = o.split && o.split !== 'all' ? runSplit(dir, o.data, o.split) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.limit ?? d.n);
@@ -98,8 +101,8 @@ const runSplit = (dir: string, name: string, which: SplitName) => {
   return s.right;
 };
 
-export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number }) => {
-  const { m, session } = await openRun(dir, 'reconstruct');
+export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest }) => {
+  const { m, session } = await openRun(dir, 'reconstruct', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.n);
@@ -113,8 +116,8 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
   writeOut(o.out, o.out.endsWith('.npy') ? recon : pairs, o.out.endsWith('.npy') ? n : 2 * n, m.inputShape);
 };
 
-export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number }) => {
-  const { m, session } = await openRun(dir, 'decode');
+export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest }) => {
+  const { m, session } = await openRun(dir, 'decode', o.provider);
   if (o.n * Math.max(size(m.codeShape), size(m.inputShape)) > 64 * MAX_EXAMPLE_SIZE)
     throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);
   const z = new Float32Array(o.n * size(m.codeShape));

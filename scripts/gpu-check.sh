@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The GPU check: one prepared run on a borrowed GPU machine (NVIDIA driver, CUDA 13 libraries
+# from NVIDIA's Python wheels, PyTorch with CUDA; no network). Everything else travels in
+# .gpu-carry/ (scripts/pack-gpu-carry.sh builds it; docs/cuda.md has the two device calls).
+#   scripts/gpu-check.sh unpack   unpack what travelled and say what the machine has (seconds)
+#   scripts/gpu-check.sh          the check: doctor, the CUDA tests, the VAE trained on CUDA and
+#                                 on the CPU (held-out losses compared), the GPU benchmark
+# Results: $OUT (or .gpu-out/): gpu-check.log, doctor.json, tests.log, train-*.log,
+# bench-hourglass.json, bench-torch.json, summary.md.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-$PWD/.gpu-out}
+mkdir -p "$OUT"
+log() { echo "[gpu-check $(date -u +%H:%M:%S)] $*" | tee -a "$OUT/gpu-check.log" >&2; }
+root=.gpu-carry/root
+mkdir -p "$root"
+
+# Unpack each archive that travelled, once (a warm machine keeps what an earlier call unpacked).
+for a in .gpu-carry/*/*.tar.xz; do
+  [ -f "$a" ] || continue
+  stamp="$root/.$(basename "$a").$(stat -c %s "$a")"
+  [ -f "$stamp" ] && continue
+  case $(basename "$a") in node.tar.xz) dest=$root ;; *) dest=. ;; esac
+  log "unpacking $a"
+  tar -xJf "$a" -C "$dest" && touch "$stamp" || { log "cannot unpack $a"; exit 65; }
+done
+[ -x "$root/node/bin/node" ] && export PATH="$PWD/$root/node/bin:$PATH"
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  log "no node >= 20: carry .gpu-carry/node"; exit 69
+fi
+log "node $(node -v); nvidia-smi: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
+[ -d node_modules/onnxruntime-node-cuda ] || { log "node_modules missing: carry .gpu-carry/runtime"; exit 69; }
+[ "${1:-}" = unpack ] && { log "unpacked; now run scripts/gpu-check.sh with .gpu-carry/cuda carried"; exit 0; }
+[ -f node_modules/onnxruntime-node-cuda/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so ] || { log "the CUDA provider is missing: carry .gpu-carry/cuda"; exit 69; }
+
+# Only onnxruntime-node 1.29 travels: every process (CPU runs included) uses it.
+export HOURGLASS_BINDING=cuda CI=1
+hg() { node bin/hourglass.js "$@"; }
+ld=$(hg doctor --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).ldLibraryPath??"")}catch{}})')
+[ -n "$ld" ] && export LD_LIBRARY_PATH=$ld && log "LD_LIBRARY_PATH=$ld"
+hg doctor --json >"$OUT/doctor.json" 2>>"$OUT/gpu-check.log"
+hg doctor 2>&1 | tee "$OUT/doctor.txt" >&2
+ready=$(node -p 'require(process.argv[1]).cuda.ready' "$OUT/doctor.json" 2>/dev/null)
+[ "$ready" = true ] || { log "--provider cuda is not ready (doctor.txt says why); stopping"; exit 69; }
+
+status=0
+log "tests: the CUDA subset"
+timeout 240 npx vitest run test/cuda.gpu.test.ts test/cuda.stub.test.ts test/providers.test.ts test/fatbin.test.ts >"$OUT/tests.log" 2>&1 || { status=1; log "tests FAILED (tests.log)"; }
+grep -E "Tests|placement off CUDA" "$OUT/tests.log" | tee -a "$OUT/gpu-check.log" >&2
+
+log "training the VAE, 3 epochs, on CUDA and on the CPU"
+for p in cuda cpu; do
+  rm -rf "$OUT/run-$p"
+  ( time timeout 240 node bin/hourglass.js train examples/vae.ts --data mnist --epochs 3 --batch 128 --fuse 64 --seed 7 --provider $p --out "$OUT/run-$p" --no-typecheck ) >"$OUT/train-$p.log" 2>&1 || { status=1; log "training on $p FAILED (train-$p.log)"; }
+  tail -n 6 "$OUT/train-$p.log" | tee -a "$OUT/gpu-check.log" >&2
+done
+node -e '
+const fs = require("fs");
+const last = (p) => JSON.parse(fs.readFileSync(p, "utf8").trim().split("\n").pop());
+const [g, c] = ["cuda", "cpu"].map((p) => last(`${process.argv[1]}/run-${p}/metrics.jsonl`));
+const [a, b] = [g.heldOut?.loss ?? g.held_out?.loss, c.heldOut?.loss ?? c.held_out?.loss];
+const rel = Math.abs(a - b) / Math.abs(b);
+console.log(`held-out loss after 3 epochs: cuda ${a} cpu ${b} relative difference ${rel.toExponential(2)} (${rel < 1e-2 ? "within" : "OUTSIDE"} 1e-2)`);
+process.exit(rel < 1e-2 ? 0 : 1);' "$OUT" 2>&1 | tee -a "$OUT/gpu-check.log" >&2 || status=1
+
+log "benchmark: Hourglass on CUDA (single steps and fused chunks)"
+timeout 200 npx tsx bench/gpu.ts --batches 128,1024 --fuse 1,16,64,256 --steps 512 --reps 5 >"$OUT/bench-hourglass.json" 2>>"$OUT/gpu-check.log" || { status=1; log "Hourglass bench FAILED"; }
+log "benchmark: PyTorch on CUDA, eager and torch.compile"
+PYTHONUNBUFFERED=1 timeout 240 python3 bench/gpu_torch.py --batches 128,1024 --steps 512 --reps 5 >"$OUT/bench-torch.json" 2>>"$OUT/gpu-check.log" || { status=1; log "PyTorch bench FAILED"; }
+node -e '
+const fs = require("fs");
+const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8").trim().split("\n").pop()); } catch { return { results: [] }; } };
+const h = read(`${process.argv[1]}/bench-hourglass.json`), t = read(`${process.argv[1]}/bench-torch.json`);
+const rows = [`GPU: ${t.gpu ?? "?"}, torch ${t.torch ?? "?"}, ${new Date().toISOString().slice(0, 10)}`, "", "| VAE batch | Hourglass best (fuse) | single steps | torch eager | torch.compile | compile reduce-overhead | vs eager | vs compile |", "|---|---|---|---|---|---|---|---|"];
+for (const batch of [...new Set(h.results.map((r) => r.batch))]) {
+  const mine = h.results.filter((r) => r.batch === batch);
+  const best = mine.reduce((a, r) => (r.steps_per_s > a.steps_per_s ? r : a));
+  const single = mine.find((r) => r.fuse === 1);
+  const peer = (m) => t.results.find((r) => r.batch === batch && r.mode === m)?.steps_per_s;
+  const [e, c, ro] = ["eager", "compile", "compile-reduce-overhead"].map(peer);
+  const f = (x) => (x ? x.toFixed(0) : "–");
+  const bestPeerCompile = Math.max(c ?? 0, ro ?? 0);
+  rows.push(`| ${batch} | ${f(best.steps_per_s)} (${best.fuse}) | ${f(single?.steps_per_s)} | ${f(e)} | ${f(c)} | ${f(ro)} | ${e ? (best.steps_per_s / e).toFixed(2) + "×" : "–"} | ${bestPeerCompile ? (best.steps_per_s / bestPeerCompile).toFixed(2) + "×" : "–"} |`);
+}
+console.log(rows.join("\n"));' "$OUT" >"$OUT/summary.md" 2>&1
+cat "$OUT/summary.md" | tee -a "$OUT/gpu-check.log" >&2
+log "done (status $status)"
+exit $status

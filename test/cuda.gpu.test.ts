@@ -1,0 +1,80 @@
+// On a machine with an NVIDIA GPU and the CUDA provider set up (scripts/gpu-check.sh runs this
+// with HOURGLASS_BINDING=cuda): every node of every artifact is placed on the CUDA provider, and
+// training on CUDA follows training on the CPU within f32 rounding, single and fused steps alike.
+// Elsewhere it is skipped with its reason.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
+import { afterAll, describe, expect, test } from 'vitest';
+import { compileModel } from '../compiler/compile';
+import { showError } from '../compiler/ir/types';
+import { vae } from '../examples/vae';
+import { locateBinding } from '../runtime/providers/bindings';
+import { cudaFacts, cudaMissing } from '../runtime/providers/cudaReadiness';
+import { binding } from '../runtime/providers/ort';
+import { placementOf } from '../runtime/providers/placement';
+import { Rng } from '../runtime/random';
+import { Trainer } from '../runtime/trainer';
+
+const facts = cudaFacts({ hash: false });
+const why =
+  facts.gpus.gpus.length === 0
+    ? 'no GPU here (nvidia-smi lists none)'
+    : binding.name !== 'cuda'
+      ? 'this process holds the default binding: run it with HOURGLASS_BINDING=cuda (scripts/gpu-check.sh does)'
+      : cudaMissing(facts).map((m) => m.what).join('; ') || null;
+if (why) console.warn(`cuda.gpu.test skipped: ${why}`);
+
+const tmp = mkdtempSync(join(tmpdir(), 'hourglass-cuda-gpu-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const art = () => {
+  const r = compileModel(vae(8).def, { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+  if (E.isLeft(r)) throw new Error(showError(r.left));
+  return r.right;
+};
+
+describe.skipIf(why !== null)('CUDA execution provider on a GPU', () => {
+  test('every node of every artifact runs on CUDAExecutionProvider (onnxruntime placement log)', () => {
+    const a = art();
+    const cuda = locateBinding('cuda');
+    if (typeof cuda === 'string') throw new Error(cuda);
+    const report: Record<string, Record<string, number>> = {};
+    for (const [name, bytes] of Object.entries(a.files)) {
+      const file = join(tmp, name);
+      writeFileSync(file, bytes, { flag: 'wx' });
+      const p = placementOf(cuda.package, file, 'cuda');
+      expect(p.opened, `${name}: ${p.error}`).toBe(true);
+      expect(p.graphs.length, name).toBeGreaterThan(0);
+      report[name] = p.elsewhere;
+    }
+    console.log(`placement off CUDA per artifact: ${JSON.stringify(report)}`);
+    for (const [name, off] of Object.entries(report)) expect(off, name).toEqual({});
+  });
+
+  test('train steps on CUDA follow the CPU within f32 rounding (single, then fused)', async () => {
+    const a = art();
+    const batch = 64;
+    const rng = Rng.seeded(3);
+    const xs = new Float32Array(16 * batch * 784);
+    for (let i = 0; i < xs.length; i++) xs[i] = rng.uniform() < 0.3 ? 1 : 0;
+    const cpu = await Trainer.create(a, { seed: 1, provider: 'cpu', threads: 4 });
+    const gpu = await Trainer.create(a, { seed: 1, provider: 'cuda' });
+    expect(gpu.provider).toBe('cuda');
+    for (let s = 0; s < 4; s++) {
+      const x = xs.subarray(s * batch * 784, (s + 1) * batch * 784);
+      const [l1, l2] = [await cpu.step(x, batch), await gpu.step(x, batch)];
+      expect(Math.abs(l1.loss - l2.loss) / Math.abs(l1.loss), `step ${s}`).toBeLessThan(1e-4);
+    }
+    const [f1, f2] = [await cpu.stepMany(xs, batch, 16), await gpu.stepMany(xs, batch, 16)];
+    for (let s = 0; s < 16; s++) expect(Math.abs(f1[s].loss - f2[s].loss) / Math.abs(f1[s].loss), `fused step ${s}`).toBeLessThan(1e-3);
+    const p1 = cpu.snapshot();
+    const p2 = gpu.snapshot();
+    for (const k of Object.keys(p1)) {
+      let worst = 0;
+      for (let i = 0; i < p1[k].length; i++) worst = Math.max(worst, Math.abs(p1[k][i] - p2[k][i]) / (1e-3 + Math.abs(p1[k][i])));
+      expect(worst, k).toBeLessThan(1e-2);
+    }
+  });
+});
