@@ -2,10 +2,12 @@
 // linear autoencoder, the table, metrics that do not apply reported as skipped, and one-line
 // failures with the documented exit codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseEvalPlan } from '../runtime/eval/duringTraining';
 
 const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-evaluate-'));
@@ -67,5 +69,26 @@ describe('hourglass evaluate', () => {
     expect(foreign.code).toBe(2);
     expect(foreign.err).toContain("not the run's training data (mnist)");
     expect(hourglass('evaluate', vae, '--data', 'mnist', '--iwae', '0').code).not.toBe(0);
+  });
+});
+
+describe('train --eval', () => {
+  test('parseEvalPlan: defaults, and refusals naming what is accepted', () => {
+    expect(parseEvalPlan('iwae,probe')).toEqual(E.right({ iwae: 50, probe: true }));
+    expect(parseEvalPlan('iwae=7, mmd ,pca')).toEqual(E.right({ iwae: 7, mmd: true, pca: true }));
+    for (const bad of ['iwae=0', 'probe=3', 'fid', ''])
+      expect(E.isLeft(parseEvalPlan(bad)) && E.getOrElse(() => '')(E.swap(parseEvalPlan(bad)))).toMatch(/--eval/);
+  });
+
+  test('held-out metrics join metrics.jsonl on the chosen epochs', () => {
+    const run = join(tmp, 'eval-run');
+    const r = hourglass('train', 'examples/vae.ts', '--set', 'latent=2', '--set', 'hidden=16', '--data', 'mnist', '--epochs', '2', '--batch', '200', '--threads', '1', '--no-typecheck', '--eval', 'iwae=4,mmd', '--eval-every', '2', '--out', run);
+    expect(r.code, r.err).toBe(0);
+    const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].eval).toBeUndefined();
+    expect(lines[1].eval.iwaeK).toBe(4);
+    expect(lines[1].eval.iwae).toBeGreaterThanOrEqual(lines[1].eval.elbo);
+    expect(Number.isFinite(lines[1].eval.mmd2)).toBe(true);
+    expect(hourglass('train', 'examples/vae.ts', '--data', 'mnist', '--eval', 'iwae', '--held-out', '0', '--no-typecheck', '--out', join(tmp, 'x')).code).toBe(2);
   });
 });

@@ -15,6 +15,7 @@ import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from 
 import type { ProviderRequest } from '../session';
 import { Trainer } from '../trainer';
 import { exportForward } from './export';
+import type { FloatArray } from '../init';
 import { parseLrSchedule } from '../lrSchedule';
 import { CliError, EXIT, failure, type Failure } from '../cli/fail';
 import { appendNoFollow, cannotCreate, isNonEmptyDir, lstatOrNull, makeDir, statSafeIsDir, writeFileAtomic } from './fsx';
@@ -67,6 +68,8 @@ export interface RunRequest {
   readonly log: (line: string) => void;
   readonly onStep?: (step: number, stepInEpoch: number, stepsPerEpoch: number, losses: Record<string, number>) => void;
   readonly onEpoch?: (r: EpochReport) => void;
+  /** Extra held-out metrics for an epoch's metrics.jsonl line (`eval`), from the weights after it. */
+  readonly evalAtEpoch?: (epoch: number, weights: Readonly<Record<string, FloatArray>>) => Promise<Record<string, number | string> | undefined>;
 }
 
 export interface RunSummary {
@@ -113,8 +116,8 @@ const trimMetrics = (path: string, beforeEpoch: number, log: (line: string) => v
 };
 
 /** Train on all of `data` when a separate held-out set is given, else on its split. */
-const splitOf = (req: RunRequest) =>
-  req.heldOutSet ? { train: req.data, heldOut: req.heldOutSet } : splitHeldOut(req.data, req.settings.heldOut ?? DEFAULT_HELD_OUT);
+export const splitOf = (data: Dataset, heldOutSet: Dataset | undefined, fraction = DEFAULT_HELD_OUT) =>
+  heldOutSet ? { train: data, heldOut: heldOutSet } : splitHeldOut(data, fraction);
 
 /** run.json's `split`: enough for `hourglass data` / evaluate to rebuild exactly the same rows. */
 export const splitRecord = (req: RunRequest) => {
@@ -202,7 +205,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
         `${s.data}: values range over [${min}, ${max}], but ${m.model}'s likelihood needs data in [${lo}, ${hi}]; scale it (e.g. divide 0–255 pixels by 255) or pass --binarise`,
       );
   }
-  const { train, heldOut } = splitOf({ ...req, settings: s });
+  const { train, heldOut } = splitOf(req.data, req.heldOutSet, s.heldOut);
   if (s.batch > train.n) return left(EXIT.usage, `--batch ${s.batch} is larger than the ${train.n} training examples of ${s.data} (${heldOut.n} more are held out)`);
   if (record && record.specHash !== m.specHash)
     return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
@@ -281,8 +284,9 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
           position = p;
         },
         onStep: (step: number, inEpoch: number, losses: Record<string, number>) => req.onStep?.(step, inEpoch, perEpoch, losses),
-        onEpoch: (r: EpochReport) => {
-          appendNoFollow(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut })}\n`);
+        onEpoch: async (r: EpochReport) => {
+          const extra = await req.evalAtEpoch?.(r.epoch, trainer.snapshot());
+          appendNoFollow(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut, ...(extra ? { eval: extra } : {}) })}\n`);
           req.onEpoch?.(r);
         },
       });

@@ -2,7 +2,8 @@
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { resolveDataset } from '../../data/resolve';
 import { showDataError } from '../../data/errors';
-import { checkOutput, trainRun } from '../../run/trainRun';
+import { checkOutput, splitOf, trainRun } from '../../run/trainRun';
+import { epochEvaluator, parseEvalPlan } from '../../eval/duringTraining';
 import { runFiles } from '../../run/layout';
 import { readRecord } from '../../run/record';
 import { reconcile } from '../../run/resume';
@@ -38,6 +39,8 @@ export interface TrainOpts {
   readonly set?: readonly string[];
   readonly heldOut?: number;
   readonly heldOutData?: string;
+  readonly eval?: string;
+  readonly evalEvery?: number;
 }
 
 /** Settings keys (TrainSettings' spelling) the user set on the command line, not defaults. */
@@ -81,6 +84,16 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
   if (heldOutSet && E.isLeft(heldOutSet)) throw new CliError(showDataError(heldOutSet.left), heldOutSet.left.missing ? EXIT.noInput : EXIT.dataErr);
   if (heldOutSet && E.isRight(heldOutSet) && heldOutSet.right.dim !== data.right.dim)
     throw new CliError(`${settings.heldOutData}: examples have ${heldOutSet.right.dim} values, but ${settings.data} has ${data.right.dim}`, EXIT.dataErr);
+  const plan = o.eval === undefined ? undefined : parseEvalPlan(o.eval);
+  if (plan && E.isLeft(plan)) throw new CliError(plan.left, EXIT.usage);
+  if (o.evalEvery !== undefined && !plan) throw new CliError('--eval-every needs --eval <metrics>', EXIT.usage);
+  const heldOutRows = heldOutSet && E.isRight(heldOutSet) ? heldOutSet.right : undefined;
+  let evalAtEpoch: ReturnType<typeof epochEvaluator> | undefined;
+  if (plan && E.isRight(plan)) {
+    const parts = splitOf(data.right, heldOutRows, settings.heldOut);
+    if (parts.heldOut.n === 0) throw new CliError('--eval: there is no held-out set to evaluate on (--held-out 0)', EXIT.usage);
+    evalAtEpoch = epochEvaluator({ model, dtype: settings.dtype, optimizer: settings.optimizer, plan: plan.right, every: o.evalEvery ?? 1, epochs: settings.epochs, train: parts.train, heldOut: parts.heldOut, seed: settings.seed, threads: settings.threads });
+  }
   await preflight(settings.provider);
   const bar = progress(settings.epochs, settings.batch);
   const result = await trainRun({
@@ -96,6 +109,7 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     log: (line) => console.error(line),
     onStep: (step, inEpoch, perEpoch, losses) => bar.step(step, inEpoch, perEpoch, losses),
     onEpoch: (r) => bar.epoch(r),
+    evalAtEpoch,
   });
   bar.stop();
   const summary = orFail(result);
