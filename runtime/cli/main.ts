@@ -4,6 +4,7 @@ import { PROVIDERS } from '../session';
 import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
+import { registerFigures } from './commands/figures';
 import { CliError, integer, positive, positiveInt } from './fail';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
@@ -85,6 +86,8 @@ program
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes', arg(integer('seed')), 1)
   .action((dir, o) => sampleCommand(dir, o));
+
+registerFigures(program);
 
 try {
   await program.parseAsync(process.argv);
