@@ -5,6 +5,7 @@ import { compileCommand } from './commands/compile';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { registerFigures } from './commands/figures';
+import { registerReport } from './commands/report';
 import { CliError, integer, positive, positiveInt } from './fail';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
@@ -88,6 +89,7 @@ program
   .action((dir, o) => sampleCommand(dir, o));
 
 registerFigures(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);
