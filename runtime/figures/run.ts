@@ -13,7 +13,20 @@ import type { FloatArray } from '../init';
 import { runFiles } from '../run/layout';
 import type { MetricsLine } from './plots';
 
+/** run.json's record of the held-out split (written since spec parameters / --held-out). */
+export interface SplitJson {
+  readonly data: string;
+  readonly seed: number;
+  readonly binarise: boolean;
+  readonly heldOut: number;
+  readonly heldOutData?: string;
+  readonly train: number;
+  readonly heldOutN: number;
+}
+
 export interface RunJson {
+  readonly split?: SplitJson;
+  readonly params?: Readonly<Record<string, number | string>>;
   readonly spec: string;
   readonly model: string;
   readonly specHash: string;
@@ -104,14 +117,22 @@ export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> =
   });
 };
 
-/** The run's held-out split of `data` (default: the data set it trained on). */
+/**
+ * The run's held-out examples: its separate held-out set, or the held-out rows of its split
+ * (or of `data`, split the same way, when another data set is named).
+ */
 export const heldOutOf = (run: OpenRun, data?: string): E.Either<string, Dataset> => {
-  const name = data ?? run.run.settings.data;
-  const d = resolveDataset(name, { binarise: run.run.settings.binarise === true });
+  const split = run.run.split;
+  const separate = data === undefined ? split?.heldOutData : undefined;
+  const name = data ?? separate ?? run.run.settings.data;
+  const d = resolveDataset(name, { binarise: (split?.binarise ?? run.run.settings.binarise) === true });
   if (E.isLeft(d)) return E.left(showDataError(d.left));
   if (d.right.dim !== run.dim) return E.left(`${name}: examples have ${d.right.dim} values, the model expects [${run.inputShape.join(', ')}]`);
-  const fraction = typeof run.run.settings.heldOut === 'number' ? (run.run.settings.heldOut as number) : undefined;
-  return E.right(splitHeldOut(d.right, fraction).heldOut);
+  if (separate) return E.right(d.right);
+  const fraction = split ? split.heldOut : (typeof run.run.settings.heldOut === 'number' ? (run.run.settings.heldOut as number) : undefined);
+  // A run that held nothing out: show its training data (said so in the report).
+  if (fraction === 0) return E.right(d.right);
+  return E.right(splitHeldOut(d.right, fraction, split?.seed).heldOut);
 };
 
 /** The model has a prior to sample from: a KL or MMD term against N(0, I) and noise inputs. */

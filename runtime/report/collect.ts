@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { buildFigures, type FigureOptions } from '../figures/build';
-import { heldOutOf, openRun } from '../figures/run';
+import { openRun } from '../figures/run';
 import type { ReportInput } from './html';
 
 const flatten = (o: unknown, prefix = ''): [string, number | string][] => {
@@ -24,13 +24,14 @@ export const collectReport = async (dir: string, o: FigureOptions = {}): Promise
   const last = run.metrics[run.metrics.length - 1];
   const names = last ? [...new Set([...Object.keys(last.train ?? {}), ...Object.keys(last.heldOut ?? {})])] : [];
   const data: [string, string][] = [['data set', String(run.run.settings.data)]];
-  const held = heldOutOf(run, o.data);
-  if (E.isRight(held)) {
-    const fraction = typeof run.run.settings.heldOut === 'number' ? (run.run.settings.heldOut as number) : 0.2;
-    const total = Math.round(held.right.n / fraction);
-    data.push(['examples', `${total} of shape [${run.inputShape.join(', ')}] (about)`]);
-    data.push(['split', `${total - held.right.n} train / ${held.right.n} held out: a fixed split (${fraction * 100}% held out, the same for every seed)`]);
-  } else data.push(['split', `(data not available here: ${held.left})`]);
+  const split = run.run.split;
+  data.push(['example shape', `[${run.inputShape.join(', ')}]`]);
+  if (split?.heldOutData) data.push(['split', `${split.train} train (all of ${split.data}) / ${split.heldOutN} held out (${split.heldOutData})`]);
+  else if (split)
+    data.push(['split', `${split.train} train / ${split.heldOutN} held out: a fixed split (${+(split.heldOut * 100).toFixed(2)}% held out, seed ${split.seed}, the same for every training seed)`]);
+  else data.push(['split', '20% held out: the fixed split (the same for every training seed)']);
+  if (split?.binarise) data.push(['binarised', 'pixels thresholded at 0.5']);
+  if (o.data) data.push(['figures drawn from', o.data]);
   const evalPath = join(dir, 'evaluation.json');
   let metrics: Record<string, number | string> | undefined;
   if (existsSync(evalPath)) {
