@@ -6,6 +6,7 @@ import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { registerFigures } from './commands/figures';
 import { registerReport } from './commands/report';
+import { registerReproduce } from './commands/reproduce';
 import { CliError, fraction, integer, positive, positiveInt } from './fail';
 import { collectSet, SET_HELP } from './loadSpec';
 import { registerData } from './commands/data';
@@ -97,6 +98,7 @@ program
 
 registerFigures(program);
 registerReport(program);
+registerReproduce(program);
 registerData(program);
 
 try {

@@ -83,7 +83,8 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
   if (E.isLeft(opened)) return opened;
   const run = opened.right;
   const figures: Figure[] = [];
-  const side = squareSide(run.dim);
+  // Image figures need images: at least 4×4 pixels (the 1-D toy has none).
+  const side = run.dim >= 16 ? squareSide(run.dim) : null;
   const scale = o.scale ?? (side ? defaultScale(side) : 1);
   const generative = isGenerative(run);
 
