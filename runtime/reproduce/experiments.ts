@@ -174,7 +174,7 @@ const hintonExperiment = async (ctx: Context): Promise<Result> => {
   const data = loadData(dataName);
   if (E.isLeft(data)) return data;
   const { train: tr, heldOut } = splitOf(data.right);
-  const budget = ctx.quick ? { epochs: 1, batch: 128, lr: 1e-3 } : { epochs: 50, batch: 128, lr: 1e-3, lrSchedule: 'cosine' };
+  const budget = ctx.quick ? { epochs: 1, batch: 128, lr: 1e-3 } : { epochs: 10, batch: 128, lr: 1e-3, lrSchedule: 'cosine' };
   const runs: Trained[] = [];
   const rows: (string | number)[][] = [];
   for (const code of [30, 2]) {
@@ -257,7 +257,7 @@ const kingmaExperiment = async (ctx: Context): Promise<Result> => {
   const { heldOut } = splitOf(data.right);
   const te = ctx.quick ? take(heldOut, 200) : heldOut;
   const K = ctx.quick ? 5 : 50;
-  const budget = ctx.quick ? { epochs: 2, batch: 100, lr: 1e-3 } : { epochs: 50, batch: 100, lr: 1e-3 };
+  const budget = ctx.quick ? { epochs: 2, batch: 100, lr: 1e-3 } : { epochs: 20, batch: 100, lr: 1e-3 };
   const rows: (string | number)[][] = [];
   const runs: Trained[] = [];
   for (const latent of [2, 5, 10, 20]) {
