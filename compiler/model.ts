@@ -8,6 +8,8 @@ export type Init =
   | { readonly kind: 'glorotUniform' }
   | { readonly kind: 'heNormal' }
   | { readonly kind: 'normal'; readonly std: number }
+  /** U(−limit, limit), the limit fixed by the layer (e.g. 1/√fan_in for PyTorch's default). */
+  | { readonly kind: 'uniform'; readonly limit: number }
   | { readonly kind: 'constant'; readonly value: number };
 
 export interface ParamSpec {
@@ -66,6 +68,12 @@ export class BuildCtx {
   }
 }
 
+/**
+ * How the decoder's output parameterises p(x|z): `bernoulli` (logits), `gaussian` (mean, unit
+ * variance, the term ½Σ(x−x̂)²), `mse` (mean, the term Σ(x−x̂)², i.e. variance ½).
+ */
+export type LikelihoodKind = 'bernoulli' | 'gaussian' | 'mse';
+
 export interface ModelDef {
   readonly name: string;
   /** Per-example input shape (the batch dimension is implicit). */
@@ -77,6 +85,11 @@ export interface ModelDef {
   readonly encode: (ctx: BuildCtx, x: Val) => E.Either<CompileError, Val>;
   /** Mean reconstruction from a code. */
   readonly decode: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
+  /** For Gaussian encoders: μ and log σ² of q(z|x) (evaluation: IWAE, MMD of samples). */
+  readonly posterior?: (ctx: BuildCtx, x: Val) => E.Either<CompileError, { readonly mean: Val; readonly logVar: Val }>;
+  /** The decoder's raw output (logits for a Bernoulli likelihood, the mean otherwise) and the likelihood it parameterises. */
+  readonly decodeOutput?: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
+  readonly likelihood?: LikelihoodKind;
   /** The spec parameters (`--set`) the model was built with; recorded in the manifest. */
   readonly specParams?: Readonly<Record<string, number | string>>;
 }

@@ -10,6 +10,7 @@ import { registerReproduce } from './commands/reproduce';
 import { CliError, fraction, integer, positive, positiveInt } from './fail';
 import { collectSet, SET_HELP } from './loadSpec';
 import { registerData } from './commands/data';
+import { registerEvaluate } from './commands/evaluate';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -66,6 +67,8 @@ program
   .option('--set <name=value>', SET_HELP, collectSet, [])
   .option('--held-out <fraction>', 'fraction of --data held out, in [0, 1); 0 trains on everything (default 0.2)', arg(fraction('held-out')))
   .option('--held-out-data <name|path>', 'a separate held-out set (e.g. fashion-mnist-test); all of --data then trains')
+  .option('--eval <metrics>', 'held-out metrics added to metrics.jsonl: comma-separated iwae[=K], probe, mmd, pca')
+  .option('--eval-every <n>', 'evaluate --eval every n epochs (and after the last)', arg(positiveInt('eval-every')))
   .action((spec, o) => trainCommand(spec, o));
 
 program
@@ -100,6 +103,7 @@ registerFigures(program);
 registerReport(program);
 registerReproduce(program);
 registerData(program);
+registerEvaluate(program);
 
 try {
   await program.parseAsync(process.argv);
