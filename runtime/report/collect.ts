@@ -33,10 +33,14 @@ export const collectReport = async (dir: string, o: FigureOptions = {}): Promise
   if (split?.binarise) data.push(['binarised', 'pixels thresholded at 0.5']);
   if (o.data) data.push(['figures drawn from', o.data]);
   const evalPath = join(dir, 'evaluation.json');
-  let metrics: Record<string, number | string> | undefined;
+  // Held-out metrics chosen at train time (train --eval) ride on metrics.jsonl lines as `eval`.
+  const during = [...run.metrics].reverse().find((l) => typeof (l as { eval?: unknown }).eval === 'object');
+  let metrics: Record<string, number | string> | undefined = during
+    ? Object.fromEntries(flatten((during as { eval?: unknown }).eval).map(([k, v]) => [`${k} (epoch ${during.epoch})`, v]))
+    : undefined;
   if (existsSync(evalPath)) {
     try {
-      metrics = Object.fromEntries(flatten(JSON.parse(readFileSync(evalPath, 'utf8'))));
+      metrics = { ...metrics, ...Object.fromEntries(flatten(JSON.parse(readFileSync(evalPath, 'utf8')))) };
     } catch {
       return E.left(`${evalPath}: not valid JSON`);
     }
