@@ -7,6 +7,9 @@ import { registerGan } from './commands/gan';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { SPEC_TIMEOUT_S } from './specProbe';
 import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed } from './fail';
+import { registerFigures } from './commands/figures';
+import { registerReport } from './commands/report';
+import { registerReproduce } from './commands/reproduce';
 import { collectSet, SET_HELP } from './loadSpec';
 import { registerData } from './commands/data';
 import { registerEvaluate } from './commands/evaluate';
@@ -103,6 +106,9 @@ program
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .action((dir, o) => sampleCommand(dir, o));
 
+registerFigures(program);
+registerReport(program);
+registerReproduce(program);
 registerData(program);
 registerEvaluate(program);
 registerGan(program);

@@ -1,0 +1,37 @@
+// hourglass figures <run-dir>: every figure that applies to the run, into <run-dir>/figures/.
+import { join } from 'node:path';
+import { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { buildFigures } from '../../figures/build';
+import { writeFigures } from '../../figures/write';
+import { unwritable } from '../../run/fsx';
+import { CliError, positiveInt } from '../fail';
+
+export const figuresCommand = async (dir: string, o: { scale?: number; data?: string; n?: number; out?: string }): Promise<void> => {
+  const built = await buildFigures(dir, o);
+  if (E.isLeft(built)) throw new CliError(built.left, /not a finished run|missing/.test(built.left) ? 66 : 65);
+  const out = o.out ?? join(dir, 'figures');
+  const cannot = unwritable(out);
+  if (cannot) throw new CliError(cannot, 73);
+  for (const path of writeFigures(out, built.right)) console.log(`wrote ${path}`);
+};
+
+const parse = (what: string) => (raw: string) => {
+  try {
+    return positiveInt(what)(raw);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+};
+
+export const registerFigures = (program: Command): void => {
+  program
+    .command('figures')
+    .description("draw every figure that applies to a finished run into <run-dir>/figures/ (PNG images, SVG plots)")
+    .argument('<run-dir>', 'a finished training run')
+    .option('--scale <n>', 'integer upscaling of image tiles (default: tiles of at least 84 px)', parse('scale'))
+    .option('--n <n>', 'examples in the reconstruction figure', parse('n'))
+    .option('--data <name|path>', "data set for the data-dependent figures (default: the run's)")
+    .option('--out <dir>', 'output folder (default: <run-dir>/figures)')
+    .action((dir, o) => figuresCommand(dir, o));
+};

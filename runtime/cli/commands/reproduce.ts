@@ -1,0 +1,31 @@
+// hourglass reproduce <paper> [--data …] [--quick] [--out DIR]
+import { Command } from 'commander';
+import * as E from 'fp-ts/Either';
+import { EXPERIMENTS, type ExperimentName } from '../../reproduce/experiments';
+import { reproduce } from '../../reproduce/run';
+import { isNonEmptyDir, unwritable } from '../../run/fsx';
+import { CliError } from '../fail';
+
+export const reproduceCommand = async (paper: ExperimentName, o: { data?: string; quick: boolean; out?: string; force: boolean }): Promise<void> => {
+  const out = o.out ?? `reproduce/${paper}${o.quick ? '-quick' : ''}`;
+  if (isNonEmptyDir(out) && !o.force) throw new CliError(`${out}: exists and is not empty; pass --force to replace the runs in it`, 73);
+  const cannot = unwritable(out);
+  if (cannot) throw new CliError(cannot, 73);
+  const command = ['hourglass reproduce', paper, o.data ? `--data ${o.data}` : '', o.quick ? '--quick' : '', `--out ${out}`].filter(Boolean).join(' ');
+  const r = await reproduce(paper, { out, quick: o.quick, data: o.data, log: (line) => console.error(line) }, command);
+  if (E.isLeft(r)) throw new CliError(r.left, /no such|missing|not installed/.test(r.left) ? 66 : 65);
+  console.log(r.right.markdown);
+  console.log(`wrote ${out}/table.md, ${out}/results.json, ${out}/report.html and ${r.right.outcome.runs.length} runs (${r.right.seconds.toFixed(0)} s)`);
+};
+
+export const registerReproduce = (program: Command): void => {
+  program
+    .command('reproduce')
+    .description("train, evaluate and tabulate one paper's claim beside the paper's numbers, with figures and a report")
+    .addArgument(new Command().createArgument('<paper>', 'which reproduction').choices([...EXPERIMENTS]))
+    .option('--data <name|path>', 'data set (default: the paper’s stand-in: mnist, or shapes for higgins)')
+    .option('--quick', 'a small budget (under a minute each on 2 cores): for tests and a first look', false)
+    .option('--out <dir>', 'output directory (default: reproduce/<paper>[-quick])')
+    .option('--force', 'replace the runs in an existing output directory', false)
+    .action((paper, o) => reproduceCommand(paper, o));
+};

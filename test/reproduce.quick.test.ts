@@ -1,0 +1,109 @@
+// `hourglass reproduce <paper> --quick` for all six papers, end to end through the binary: each
+// writes table.md with the paper's numbers beside ours, results.json, figures and reports, and
+// its numbers pass the sanity checks that the claim implies even on a tiny budget.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+
+const repo = resolve(__dirname, '..');
+const tmp = mkdtempSync(join(tmpdir(), 'hourglass-reproduce-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Results {
+  readonly tables: { title: string; head: string[]; rows: (string | number)[][] }[];
+  readonly runs: { dir: string; command: string; seconds: number }[];
+}
+
+const reproduce = (paper: string) => {
+  const out = join(tmp, paper);
+  const r = spawnSync(process.execPath, [join(repo, 'bin', 'hourglass.js'), 'reproduce', paper, '--quick', '--out', out], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  expect(r.status, r.stderr.split('\n').slice(-5).join('\n')).toBe(0);
+  const table = readFileSync(join(out, 'table.md'), 'utf8');
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+  expect(existsSync(join(out, 'report.html'))).toBe(true);
+  for (const run of results.runs) {
+    expect(existsSync(join(run.dir, 'report.html')), run.dir).toBe(true);
+    expect(existsSync(join(run.dir, 'figures', 'index.json')), run.dir).toBe(true);
+  }
+  expect(r.stdout).toContain(table.split('\n')[0]);
+  return { out, table, results };
+};
+
+const num = (v: string | number) => (typeof v === 'number' ? v : Number.parseFloat(v));
+// Generous: the budgets are small, but a shared machine can be many times slower than an idle one.
+const T = 900_000;
+
+describe('hourglass reproduce --quick', () => {
+  test('pca: ratio to PCA near 1, angles and eigengaps per r, the angle curve', () => {
+    const { out, table, results } = reproduce('pca');
+    const rows = results.tables[0].rows;
+    expect(rows.map((r) => r[0])).toEqual([2, 16, 32]);
+    for (const r of rows) {
+      expect(num(r[3])).toBeGreaterThan(0.95); // an AE cannot beat PCA's subspace by much on held-out data
+      expect(num(r[5])).toBeGreaterThan(1); // eigengaps λ_r / λ_{r+1} ≥ 1
+      expect(num(r[6])).toBeGreaterThanOrEqual(0);
+      expect(num(r[6])).toBeLessThanOrEqual(90);
+    }
+    expect(table).toContain('eigengap');
+    expect(readFileSync(join(out, 'figures', 'pca-angles.svg'), 'utf8')).toContain('<svg');
+  }, T);
+
+  test('hinton: deep AE and PCA errors with the paper’s 3.00 and 13.87, 2-D codes beside PCA', () => {
+    const { table, results } = reproduce('hinton');
+    expect(table).toContain('13.87');
+    expect(table).toContain('| 3.00 |');
+    for (const r of results.tables[0].rows) {
+      expect(num(r[1])).toBeGreaterThan(0);
+      expect(num(r[2])).toBeGreaterThan(0);
+    }
+    const twoD = results.runs.find((r) => r.dir.endsWith('deep-ae-2'))!;
+    expect(readFileSync(join(twoD.dir, 'figures', 'codes.svg'), 'utf8')).toContain('PCA');
+  }, T);
+
+  test('makhzani: probe errors for raw pixels and k = 10, 25, 40 beside Table 1, dead units', () => {
+    const { table, results } = reproduce('makhzani');
+    const rows = results.tables[0].rows;
+    expect(rows.map((r) => r[1])).toEqual(['raw pixels', 'k-sparse, k = 10', 'k-sparse, k = 25', 'k-sparse, k = 40']);
+    expect(rows.map((r) => r[3])).toEqual(['7.20%', '2.10%', '1.35%', '1.54%']);
+    for (const r of rows) expect(num(r[2])).toBeLessThan(30); // far better than chance (90%)
+    expect(table).toMatch(/\d+ \/ 1000/);
+    const k25 = results.runs.find((r) => r.dir.endsWith('k25'))!;
+    expect(existsSync(join(k25.dir, 'figures', 'filters.png'))).toBe(true);
+  }, T);
+
+  test('kingma: ELBO and IWAE per latent size, IWAE ≥ a lower bound’s scale, manifold for N_z = 2', () => {
+    const { results } = reproduce('kingma');
+    const rows = results.tables[0].rows;
+    expect(rows.map((r) => r[0])).toEqual([2, 5, 10, 20]);
+    for (const r of rows) {
+      expect(num(r[1])).toBeLessThan(0); // log-likelihood bounds in nats are negative
+      expect(Number.isFinite(num(r[3]))).toBe(true);
+      expect(num(r[3])).toBeLessThan(0);
+    }
+    const z2 = results.runs.find((r) => r.dir.endsWith('vae-z2'))!;
+    expect(existsSync(join(z2.dir, 'figures', 'manifold.png'))).toBe(true);
+  }, T);
+
+  test('higgins: β = 4 and β = 1 with the sanity rows (true factors high, random codes near chance), traversals', () => {
+    const { table, results } = reproduce('higgins');
+    const rows = results.tables[0].rows;
+    const acc = (name: string) => num(rows.find((r) => String(r[0]).startsWith(name))![1]);
+    expect(acc('true factors')).toBeGreaterThan(90);
+    expect(acc('random codes')).toBeLessThan(50);
+    expect(table).toContain('99.23%');
+    expect(table).toContain('61.58%');
+    expect(results.tables[1].rows).toHaveLength(2); // KL per latent for both models
+    for (const run of results.runs) expect(existsSync(join(run.dir, 'figures', 'traversals.png'))).toBe(true);
+  }, T);
+
+  test('zhao: the toy figure, and InfoVAE’s aggregate posterior closer to the prior than the ELBO-VAE’s', () => {
+    const { out, results } = reproduce('zhao');
+    const mmd = results.tables[1].rows;
+    const of = (name: string) => num(mmd.find((r) => String(r[0]).startsWith(name))![1]);
+    expect(of('InfoVAE')).toBeLessThan(of('ELBO-VAE'));
+    expect(readFileSync(join(out, 'figures', 'zhao-toy.svg'), 'utf8')).toContain('<svg');
+    expect(results.tables[0].rows).toHaveLength(2);
+  }, T);
+});
