@@ -1,0 +1,22 @@
+import * as ortw from 'onnxruntime-web';
+import { compileModel } from './compiler/compile';
+import { vae } from './examples/vae';
+import { Trainer } from './runtime/trainer';
+import { WebTrainer } from './web/trainer';
+import { trainEpochs } from './runtime/loop';
+import { loadMnistDigits } from './runtime/data/mnist';
+import { splitHeldOut } from './runtime/data/dataset';
+const art = (compileModel(vae(2, 1).def, { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} }, dtype: 'f32' }) as any).right;
+const { train, heldOut } = splitHeldOut(loadMnistDigits());
+ortw.env.wasm.numThreads = 1;
+const N = 20;
+class Stop extends Error {}
+const run = async (t: any) => { try { await trainEpochs(t, train, heldOut, { epochs: 9, batch: 128, seed: 1, fuse: 1, onStep: (s) => { if (s >= N) throw new Stop(); } }); } catch (e) { if (!(e instanceof Stop)) throw e; } return t.snapshot(); };
+let t0 = performance.now();
+const a = await run(await Trainer.create(art, { seed: 1, threads: 1 }));
+console.log('node', performance.now() - t0); t0 = performance.now();
+const w = await WebTrainer.create(ortw as any, art, { seed: 1, executionProvider: 'wasm' });
+const b = await run(w);
+console.log('web', performance.now() - t0);
+let max = 0; for (const k of Object.keys(a)) for (let i = 0; i < a[k].length; i++) max = Math.max(max, Math.abs(a[k][i] - b[k][i]));
+console.log('max diff', max, w.noiseState());
