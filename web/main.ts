@@ -80,6 +80,17 @@ const chooseBackend = async (): Promise<{ ort: Ort; provider: 'wasm' | 'webgpu';
   return { ort: ortGpu, provider: 'webgpu', note: 'WebGPU' };
 };
 
+// A real task boundary (not scheduler.yield, whose continuation jumps the queue ahead of input
+// and DevTools): MessageChannel tasks are not clamped the way nested setTimeout(0) is.
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const yieldToBrowser = (): Promise<void> =>
+  new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(null);
+  });
+
 class App {
   private trainer?: WebTrainer;
   private model!: ModelInfo;
@@ -166,6 +177,9 @@ class App {
 
   /** Between two steps: the one place where state is consistent, so pauses and saves happen here. */
   private async beforeStep(): Promise<void> {
+    // onnxruntime-web's runs resolve as microtasks: without a real yield the tab never paints
+    // or handles a click while training.
+    await yieldToBrowser();
     for (const task of this.tasks.splice(0)) await task();
     if (this.stopping) throw new Stopped();
     if (this.stopAt && this.step >= this.stopAt.step) {
