@@ -57,7 +57,9 @@ const download = (name: string, parts: BlobPart[]) => {
 
 /** onnxruntime-web for this tab: the WebGPU build where a real adapter exists, else wasm. */
 const chooseBackend = async (): Promise<{ ort: Ort; provider: 'wasm' | 'webgpu'; note: string }> => {
-  const threads = crossOriginIsolated ? navigator.hardwareConcurrency || 1 : 1;
+  const asked = Number(new URLSearchParams(location.search).get('threads'));
+  const cores = navigator.hardwareConcurrency || 1;
+  const threads = crossOriginIsolated ? (asked >= 1 ? Math.min(asked, cores) : cores) : 1;
   const configure = (ort: Ort) => {
     ort.env.wasm.wasmPaths = '/ort/';
     ort.env.wasm.numThreads = threads;
@@ -345,6 +347,10 @@ class App {
     });
   }
 
+  get currentModel(): ModelInfo {
+    return this.model;
+  }
+
   message(text: string): void {
     $('message').textContent = text;
   }
@@ -426,5 +432,10 @@ ready.catch((err) => {
   },
   async state() {
     return (await ready).state();
+  },
+  /** Back to step 0 of the current model (fresh seeded parameters). */
+  async reset() {
+    const app = await ready;
+    await app.load(app.currentModel);
   },
 };
