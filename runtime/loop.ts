@@ -5,6 +5,9 @@ import type { Dataset } from './data/dataset';
 import { Rng } from './random';
 import type { Losses, Trainer } from './trainer';
 
+/** What the loop needs of a trainer: the Node one, or the browser page's on onnxruntime-web. */
+export type LoopTrainer = Pick<Trainer, 'mark' | 'rewind' | 'step' | 'stepMany' | 'evaluate' | 'setLearningRate'>;
+
 export interface EpochReport {
   readonly epoch: number;
   readonly steps: number;
@@ -61,7 +64,7 @@ const allFinite = (l: Losses): boolean => Object.values(l).every(Number.isFinite
 
 export const stepsPerEpoch = (n: number, batch: number): number => Math.floor(n / batch);
 
-export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dataset, opts: LoopOptions): Promise<EpochReport[]> => {
+export const trainEpochs = async (trainer: LoopTrainer, train: Dataset, heldOut: Dataset, opts: LoopOptions): Promise<EpochReport[]> => {
   const perEpoch = stepsPerEpoch(train.n, opts.batch);
   if (perEpoch === 0) throw new RangeError(`batch ${opts.batch} is larger than the ${train.n} training examples`);
   const start = opts.resumeFrom;

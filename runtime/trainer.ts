@@ -3,9 +3,10 @@
 // learning rate come from JavaScript each step.
 import * as ort from './providers/ort';
 import type { Manifest } from '../compiler/manifest';
-import { allocate, initialValues, type FloatArray } from './init';
+import { allocate, type FloatArray } from './init';
 import { Rng } from './random';
 import { openSession, type Provider, type ProviderRequest } from './session';
+import { drawNoise, initialState, noiseRng } from './trainState';
 
 export interface ArtifactBytes {
   readonly manifest: Manifest;
@@ -56,11 +57,10 @@ export class Trainer {
     const train = await openSession(art.files[m.artifacts.train_step.file], sess);
     const evaluator = await openSession(art.files[m.artifacts.evaluate.file], { ...sess, provider: train.provider });
     const multi = await openSession(art.files[m.multiStep.file], { ...sess, provider: train.provider });
-    const initRng = Rng.seeded(opts.seed);
+    const values = initialState(m, opts.seed);
     const initial: Record<string, ort.Tensor> = {};
-    for (const p of m.params) initial[p.name] = new ort.Tensor(ortType(m.dtype), initialValues(p.init, p.shape, m.dtype, initRng), [...p.shape]);
-    for (const s of m.optimizer.state) initial[s.name] = new ort.Tensor(ortType(m.dtype), initialValues(s.init, s.shape, m.dtype, initRng), [...s.shape]);
-    const t = new Trainer(m, train.session, evaluator.session, multi.session, train.provider, Rng.seeded(opts.seed ^ 0x9e3779b9), initial);
+    for (const p of [...m.params, ...m.optimizer.state]) initial[p.name] = new ort.Tensor(ortType(m.dtype), values[p.name], [...p.shape]);
+    const t = new Trainer(m, train.session, evaluator.session, multi.session, train.provider, noiseRng(opts.seed), initial);
     if (opts.lr !== undefined) t.setLearningRate(opts.lr);
     return t;
   }
@@ -117,11 +117,8 @@ export class Trainer {
   private dataFeeds(x: FloatArray, batch: number, rng: Rng): Record<string, ort.Tensor> {
     const m = this.manifest;
     const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor(ortType(m.dtype), this.inDtype(x), [batch, ...m.inputShape]) };
-    for (const nz of m.noise) {
-      const eps = allocate(m.dtype, batch * size(nz.shape));
-      rng.fillNormal(eps);
-      feeds[`noise.${nz.name}`] = new ort.Tensor(ortType(m.dtype), eps, [batch, ...nz.shape]);
-    }
+    const noise = drawNoise(m, batch, rng);
+    for (const nz of m.noise) feeds[`noise.${nz.name}`] = new ort.Tensor(ortType(m.dtype), noise[`noise.${nz.name}`], [batch, ...nz.shape]);
     return feeds;
   }
 

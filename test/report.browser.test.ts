@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { escapeHtml, reportHtml } from '../runtime/report/html';
-import { CHROMIUM, hasChromium, launchChromium } from './support/chromium';
+import { CHROMIUM, hasChromium, launchBrowser } from './support/chromium';
 
 const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-report-'));
@@ -56,7 +56,7 @@ export default autoencoder({ name: 'vae2', input: [784], encoder: flow(dense(64)
     expect(html).toContain('Kingma &amp; Welling 2013, Fig. 4');
     expect(html).toContain('Hinton &amp; Salakhutdinov 2006, Fig. 3');
 
-    const browser = await launchChromium();
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];

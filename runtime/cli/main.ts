@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PROVIDER_HELP, providersOption, registerDoctor } from './commands/doctor';
 import { compileCommand } from './commands/compile';
+import { registerServe } from './commands/serve';
 import { trainCommand } from './commands/train';
 import { registerGan } from './commands/gan';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
@@ -113,6 +114,7 @@ registerData(program);
 registerEvaluate(program);
 registerGan(program);
 registerDoctor(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
