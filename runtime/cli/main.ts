@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PROVIDERS } from '../session';
 import { compileCommand } from './commands/compile';
+import { registerSweep } from './commands/sweep';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { CliError, integer, positive, positiveInt } from './fail';
@@ -85,6 +86,8 @@ program
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes', arg(integer('seed')), 1)
   .action((dir, o) => sampleCommand(dir, o));
+
+registerSweep(program);
 
 try {
   await program.parseAsync(process.argv);
