@@ -155,16 +155,21 @@ const follow = async (f: SweepFiles, sub: Submission, o: SlurmOptions): Promise<
     await Promise.race([sleep(o.pollSeconds), o.stop ?? new Promise(() => {})]);
   }
   const states = taskStates(sub.job);
-  const failures: Failure[] = sub.ids.flatMap((id, i) => {
-    if (existsSync(f.done(id))) return [];
-    const log = join(f.logs, `${sub.job}_${i}.out`);
-    const state = states.get(i);
-    const reason = !existsSync(log)
-      ? `task ${i} of job ${sub.job} ended${state ? ` ${state}` : ''} without a log: is ${f.dir} on storage the compute nodes share?`
-      : `task ${i} of job ${sub.job} ended${state ? ` ${state}` : ''} before the trial finished`;
-    return [{ id, reason, log, tail: logTail(log) }];
-  });
-  return E.right({ failures, interrupted: false });
+  const unfinished = sub.ids.map((id, i) => ({ id, i })).filter(({ id }) => !existsSync(f.done(id)));
+  // Cancelled tasks (scancel, --cancel) are an interruption: a rerun continues them.
+  const cancelled = unfinished.filter(({ i }) => states.get(i)?.startsWith('CANCELLED'));
+  const failures: Failure[] = unfinished
+    .filter(({ i }) => !states.get(i)?.startsWith('CANCELLED'))
+    .map(({ id, i }) => {
+      const log = join(f.logs, `${sub.job}_${i}.out`);
+      const state = states.get(i);
+      const reason = !existsSync(log)
+        ? `task ${i} of job ${sub.job} ended${state ? ` ${state}` : ''} without a log: is ${f.dir} on storage the compute nodes share?`
+        : `task ${i} of job ${sub.job} ended${state ? ` ${state}` : ''} before the trial finished`;
+      return { id, reason, log, tail: logTail(log) };
+    });
+  if (cancelled.length > 0) o.log(`sweep: ${cancelled.length} task(s) of job ${sub.job} were cancelled`);
+  return E.right({ failures, interrupted: cancelled.length > 0 });
 };
 
 export const runSlurm = async (plan: SweepPlan, f: SweepFiles, todo: readonly Trial[], o: SlurmOptions): Promise<E.Either<SlurmError, EngineResult>> => {

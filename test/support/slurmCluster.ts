@@ -1,7 +1,7 @@
 // A real single-node Slurm for tests: scripts/slurm-test-cluster.sh starts munged, slurmctld and
 // slurmd from a generated slurm.conf in a temp dir; stop() cancels jobs and ends them by pid.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -39,19 +39,4 @@ export const startCluster = (): SlurmCluster => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-};
-
-/** Pids of processes whose command line mentions `needle` (from /proc, not ps). */
-export const processesMentioning = (needle: string): number[] => {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle)) pids.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
 };
