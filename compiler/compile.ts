@@ -198,6 +198,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     model: model.name,
+    ...(model.specParams ? { specParams: model.specParams } : {}),
     dtype,
     scheduled: Object.fromEntries(ctx.scheduled),
     specHash: hashGraph(g, { kind, hyper, lr: opts.optimizer.lr }),

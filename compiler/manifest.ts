@@ -28,6 +28,8 @@ export interface StateSpec {
 export interface Manifest {
   readonly format: typeof MANIFEST_FORMAT;
   readonly model: string;
+  /** The spec parameters (`--set name=value`) the model was built with, where it has any. */
+  readonly specParams?: Readonly<Record<string, number | string>>;
   readonly dtype: 'f32' | 'f64';
   /** Scheduled hyperparameters (combinator path -> value in this build); empty when nothing follows a schedule. */
   readonly scheduled: Readonly<Record<string, number>>;

@@ -77,6 +77,8 @@ export interface ModelDef {
   readonly encode: (ctx: BuildCtx, x: Val) => E.Either<CompileError, Val>;
   /** Mean reconstruction from a code. */
   readonly decode: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
+  /** The spec parameters (`--set`) the model was built with; recorded in the manifest. */
+  readonly specParams?: Readonly<Record<string, number | string>>;
 }
 
 export const newCtx = (dtype: FloatDType, progress?: Progress) => new BuildCtx(new Graph(dtype), progress);

@@ -4,5 +4,6 @@ export { gaussianHead, kl, reparameterise, standardNormal, type Gaussian, type G
 export { dense, linear, relu, sigmoid, softplus, sparsifyK, tanh, tied, type DenseLayer } from './layers';
 export { bernoulli, gaussian, mmd, mmdBetween, mse, type Kernel, type Likelihood } from './losses';
 export { input } from './input';
+export { params, type ParamDefaults, type ParamValues, type Parameterised, type SpecParams } from './params';
 export { scope, type Layer, type Shape, type T, type Term } from './tensor';
 export { flow, pipe } from 'fp-ts/function';

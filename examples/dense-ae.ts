@@ -5,6 +5,7 @@ import { pipe } from 'fp-ts/function';
 import type { Val } from '../compiler/ir/graph';
 import type { CompileError } from '../compiler/ir/types';
 import type { BuildCtx, ModelDef } from '../compiler/model';
+import { params } from '../dsl/params';
 
 type R = E.Either<CompileError, Val>;
 
@@ -66,4 +67,8 @@ export const denseAutoencoder = (likelihood: 'mse' | 'bernoulli' = 'mse'): Model
   decode: (ctx, z) => pipe(decodeLogits(ctx, z), E.chain((l) => ctx.g.op('sigmoid', [l], {}, 'decoder.output'))),
 });
 
-export default denseAutoencoder('bernoulli');
+// hourglass compile examples/dense-ae.ts --set likelihood=mse
+export default params({ likelihood: 'bernoulli' }, (p) => {
+  if (p.likelihood !== 'mse' && p.likelihood !== 'bernoulli') throw new Error(`likelihood must be mse or bernoulli, got ${p.likelihood}`);
+  return denseAutoencoder(p.likelihood);
+});

@@ -1,5 +1,5 @@
 // Linear autoencoder: at its optimum the decoder spans the top-r principal subspace (PCA).
-import { autoencoder, dense, input, mse } from '../dsl';
+import { autoencoder, dense, input, mse, params } from '../dsl';
 
 export const linearAutoencoder = (r = 10, width = 784) =>
   autoencoder({
@@ -10,4 +10,4 @@ export const linearAutoencoder = (r = 10, width = 784) =>
     likelihood: mse,
   }).objective(({ x, code, decoder }) => ({ reconstruction: mse(decoder(code), x) }));
 
-export default linearAutoencoder();
+export default params({ r: 10, width: 784 }, (p) => linearAutoencoder(p.r, p.width));

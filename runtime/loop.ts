@@ -109,7 +109,8 @@ export const trainEpochs = async (trainer: Trainer, train: Dataset, heldOut: Dat
       if (opts.checkpointEvery && step % opts.checkpointEvery === 0 && s < perEpoch)
         await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s, shuffleState, partial: { ...sums } });
     }
-    const held = await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000);
+    // Training on everything (--held-out 0) leaves no held-out set: its report is empty.
+    const held = heldOut.n > 0 ? await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000) : {};
     const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));
     const report = { epoch, steps: perEpoch, train: means, heldOut: held, seconds: (performance.now() - began) / 1000 };
     reports.push(report);

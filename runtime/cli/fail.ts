@@ -23,4 +23,6 @@ export const parseNumber =
 
 export const positiveInt = (what: string) => parseNumber(what, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
 export const positive = (what: string) => parseNumber(what, (x) => x > 0, 'a positive number');
+/** A fraction in [0, 1). */
+export const fraction = (what: string) => parseNumber(what, (x) => x >= 0 && x < 1, 'a fraction in [0, 1)');
 export const integer = (what: string) => parseNumber(what, (x) => Number.isInteger(x), 'an integer');

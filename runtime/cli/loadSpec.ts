@@ -7,6 +7,8 @@ import { tsImport } from 'tsx/esm/api';
 import * as E from 'fp-ts/Either';
 import ts from 'typescript';
 import type { ModelDef } from '../../compiler/model';
+import { CliError } from './fail';
+import { isParameterised, parseSets, resolveParams, type SpecParams } from '../../dsl/params';
 
 const OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -42,22 +44,94 @@ const asModel = (x: unknown): ModelDef | null => {
   return typeof o.loss === 'function' && typeof o.encode === 'function' && typeof o.decode === 'function' ? (x as ModelDef) : null;
 };
 
-export const loadSpec = async (path: string, opts: { typecheck: boolean }): Promise<E.Either<string, ModelDef>> => {
+/** A spec loaded with its parameters resolved; `params` is empty for a spec without any. */
+export interface LoadedSpec {
+  readonly model: ModelDef;
+  readonly params: SpecParams;
+}
+
+export interface SpecLoadError {
+  readonly message: string;
+  /** 2 for a parameter problem (usage), 1 otherwise. */
+  readonly exitCode: number;
+}
+
+export interface LoadOptions {
+  readonly typecheck: boolean;
+  /** Raw `--set name=value` strings. */
+  readonly set?: readonly string[];
+}
+
+const usage = (message: string): SpecLoadError => ({ message, exitCode: 2 });
+
+/** A plain function export takes the --set values as they are, numbers where they parse as one. */
+const coerce = (set: Readonly<Record<string, string>>): SpecParams =>
+  Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v]));
+
+/**
+ * Load a spec and apply its parameters: the default export is a model, `params(defaults, build)`
+ * (names checked against the defaults), or a plain function of a parameter object (unchecked).
+ */
+export const loadSpecWithParams = async (path: string, opts: LoadOptions): Promise<E.Either<SpecLoadError, LoadedSpec>> => {
+  const sets = parseSets(opts.set ?? []);
+  if (E.isLeft(sets)) return E.left(usage(sets.left));
+  const fail = (message: string): E.Either<SpecLoadError, never> => E.left({ message, exitCode: 1 });
   const file = resolve(path);
-  if (!existsSync(file)) return E.left(`${path}: no such file`);
+  if (!existsSync(file)) return fail(`${path}: no such file`);
   if (opts.typecheck) {
     const errors = typeErrors(file);
-    if (errors.length) return E.left(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
+    if (errors.length) return fail(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
   }
   let mod: { default?: unknown };
   try {
     // tsImport loads the spec as ESM wherever it lives (a folder without "type": "module" included).
     mod = (await tsImport(file, import.meta.url)) as { default?: unknown };
   } catch (err) {
-    return E.left(`${path}: cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    return fail(`${path}: cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
   // A spec outside an ESM package arrives through CommonJS interop, its export one level down.
   const inner = typeof mod.default === 'object' && mod.default !== null ? (mod.default as { default?: unknown }).default : undefined;
-  const model = asModel(mod.default) ?? asModel(inner);
-  return model ? E.right(model) : E.left(`${path}: the default export is not a model (export default autoencoder({...}).objective(...))`);
+  const exported = mod.default !== undefined && (asModel(mod.default) || isParameterised(mod.default) || typeof mod.default === 'function') ? mod.default : inner ?? mod.default;
+  let built: unknown = exported;
+  let params: SpecParams = {};
+  try {
+    if (isParameterised(exported)) {
+      const resolved = resolveParams(exported.defaults, sets.right);
+      if (E.isLeft(resolved)) return E.left(usage(`${path}: ${resolved.left}`));
+      params = resolved.right;
+      built = exported.build(params as never);
+    } else if (typeof exported === 'function' && !asModel(exported)) {
+      params = coerce(sets.right);
+      built = (exported as (p: SpecParams) => unknown)(params);
+    } else if (Object.keys(sets.right).length)
+      return E.left(usage(`${path}: takes no parameters, but --set ${Object.keys(sets.right).join(', ')} was given (export default params({...}, (p) => model) to declare some)`));
+  } catch (err) {
+    // A build function that throws on its parameters is refusing a value: a usage error.
+    const why = `${path}: building the model failed`;
+    if (Object.keys(params).length) return E.left(usage(`${why} with ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ')} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`));
+    return fail(`${why} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
+  const model = asModel(built);
+  if (!model) return fail(`${path}: the default export is not a model (export default autoencoder({...}).objective(...), or params({...}, (p) => model))`);
+  // The manifest records the parameters the model was built with.
+  return E.right({ model: Object.keys(params).length ? withParams(model, params) : model, params });
+};
+
+/** A copy carrying `specParams`; ModelDef may hold getters (codeShape is known once the loss is built), kept as getters. */
+const withParams = (m: ModelDef, params: SpecParams): ModelDef =>
+  Object.create(Object.getPrototypeOf(m), { ...Object.getOwnPropertyDescriptors(m), specParams: { value: params, enumerable: true } }) as ModelDef;
+
+export const loadSpec = async (path: string, opts: LoadOptions): Promise<E.Either<string, ModelDef>> =>
+  E.mapLeft((e: SpecLoadError) => e.message)(E.map((l: LoadedSpec) => l.model)(await loadSpecWithParams(path, opts)));
+
+/** Commander's collector for the repeatable `--set name=value`. */
+export const collectSet = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
+
+export const SET_HELP = 'spec parameter, repeatable (a spec exporting params({...}, build) lists what it accepts)';
+
+/** Load for a CLI command: a parameter problem exits 2, any other failure 1. */
+export const loadSpecOrFail = async (path: string, opts: LoadOptions): Promise<LoadedSpec> => {
+  const r = await loadSpecWithParams(path, opts);
+  if (E.isLeft(r)) throw new CliError(r.left.message, r.left.exitCode);
+  return r.right;
 };

@@ -5,7 +5,9 @@ import { compileCommand } from './commands/compile';
 import { registerSweep } from './commands/sweep';
 import { trainCommand } from './commands/train';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
-import { CliError, integer, positive, positiveInt } from './fail';
+import { CliError, fraction, integer, positive, positiveInt } from './fail';
+import { collectSet, SET_HELP } from './loadSpec';
+import { registerData } from './commands/data';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -35,6 +37,7 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer of the train step').choices(optimizers).default('adam'))
   .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
   .option('--no-typecheck', 'skip type-checking the spec')
+  .option('--set <name=value>', SET_HELP, collectSet, [])
   .action((spec, o) => compileCommand(spec, o));
 
 program
@@ -58,6 +61,9 @@ program
   .option('--resume', 'continue the run in --out from its last checkpoint', false)
   .option('--force', 'replace an existing run directory', false)
   .option('--no-typecheck', 'skip type-checking the spec')
+  .option('--set <name=value>', SET_HELP, collectSet, [])
+  .option('--held-out <fraction>', 'fraction of --data held out, in [0, 1); 0 trains on everything (default 0.2)', arg(fraction('held-out')))
+  .option('--held-out-data <name|path>', 'a separate held-out set (e.g. fashion-mnist-test); all of --data then trains')
   .action((spec, o) => trainCommand(spec, o));
 
 program
@@ -67,6 +73,7 @@ program
   .requiredOption('--data <name|path>', 'data set to encode')
   .requiredOption('--out <file.npy>', 'where to write the codes')
   .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
+  .addOption(new Option('--split <part>', "rows of --data by the run's split (labels and factors are written beside the codes)").choices(['train', 'held-out', 'all']).default('all'))
   .action((dir, o) => encodeCommand(dir, o));
 
 program
@@ -88,6 +95,7 @@ program
   .action((dir, o) => sampleCommand(dir, o));
 
 registerSweep(program);
+registerData(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -19,14 +19,15 @@ export interface Split {
   readonly heldOut: Dataset;
 }
 
-const subset = (d: Dataset, order: Uint32Array, from: number, to: number, suffix: string): Dataset => {
-  const n = to - from;
+/** The rows `indices` of `d` (labels and factors follow), named `<name>/<suffix>`. */
+export const subsetRows = (d: Dataset, indices: ArrayLike<number>, suffix: string): Dataset => {
+  const n = indices.length;
   const images = new Float32Array(n * d.dim);
   const labels = d.labels ? new Uint8Array(n) : undefined;
   const k = d.factors?.names.length ?? 0;
   const factors = d.factors ? new Float32Array(n * k) : undefined;
   for (let i = 0; i < n; i++) {
-    const src = order[from + i];
+    const src = indices[i];
     images.set(d.images.subarray(src * d.dim, (src + 1) * d.dim), i * d.dim);
     if (labels && d.labels) labels[i] = d.labels[src];
     if (factors && d.factors) factors.set(d.factors.values.subarray(src * k, (src + 1) * k), i * k);
@@ -35,11 +36,26 @@ const subset = (d: Dataset, order: Uint32Array, from: number, to: number, suffix
   return { name: `${d.name}/${suffix}`, images, labels, factors: kept, n, shape: d.shape, dim: d.dim };
 };
 
+/** The seed of every held-out split: the split depends on the data set and the fraction only. */
+export const SPLIT_SEED = 0x5eed;
+export const DEFAULT_HELD_OUT = 0.2;
+
+/**
+ * Row indices of a split: a seeded permutation whose first round(n·fraction) rows are held out
+ * (at least one when the fraction is positive; none for 0). Each part keeps the permutation's
+ * order, which is the row order of the split's subsets (split.json lists them the same way).
+ */
+export const splitIndices = (n: number, heldOutFraction = DEFAULT_HELD_OUT, seed = SPLIT_SEED): { train: Uint32Array; heldOut: Uint32Array } => {
+  if (!(heldOutFraction >= 0 && heldOutFraction < 1)) throw new RangeError(`held-out fraction must be in [0, 1), got ${heldOutFraction}`);
+  const order = Rng.seeded(seed).permutation(n);
+  const nHeld = heldOutFraction === 0 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * heldOutFraction)));
+  return { train: order.slice(nHeld), heldOut: order.slice(0, nHeld) };
+};
+
 /** A deterministic split: the same data set and fraction always give the same held-out set. */
-export const splitHeldOut = (d: Dataset, heldOutFraction = 0.2, seed = 0x5eed): Split => {
-  const order = Rng.seeded(seed).permutation(d.n);
-  const nHeld = Math.max(1, Math.round(d.n * heldOutFraction));
-  return { train: subset(d, order, nHeld, d.n, 'train'), heldOut: subset(d, order, 0, nHeld, 'held-out') };
+export const splitHeldOut = (d: Dataset, heldOutFraction = DEFAULT_HELD_OUT, seed = SPLIT_SEED): Split => {
+  const { train, heldOut } = splitIndices(d.n, heldOutFraction, seed);
+  return { train: subsetRows(d, train, 'train'), heldOut: subsetRows(d, heldOut, 'held-out') };
 };
 
 /** Examples whose values are not finite: the first offending example index, or -1. */

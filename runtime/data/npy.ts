@@ -43,18 +43,20 @@ export const parseNpy = (file: string, buf: Buffer): E.Either<DataError, NpyArra
 
 export const loadNpy = (path: string): E.Either<DataError, NpyArray> => E.chain((buf: Buffer) => parseNpy(path, buf))(readDataFile(path));
 
-/** Little-endian float32 .npy (format 1.0), header padded to 64 bytes as NumPy does. */
-export const encodeNpy = (values: Float32Array, shape: readonly number[]): Buffer => {
+/** Little-endian float32 .npy (format 1.0), header padded to 64 bytes as NumPy does; uint8 → '|u1', Int32Array → '<i4'. */
+export const encodeNpy = (values: Float32Array | Uint8Array | Int32Array, shape: readonly number[]): Buffer => {
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${dims}), }`;
+  const descr = values instanceof Uint8Array ? '|u1' : values instanceof Int32Array ? '<i4' : '<f4';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
   const pre = Buffer.alloc(10);
   pre.write(MAGIC, 0, 'latin1');
   pre[6] = 1;
   pre.writeUInt16LE(header.length, 8);
+  if (!(values instanceof Float32Array)) return Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
   const body = Buffer.alloc(values.length * 4);
   values.forEach((v, i) => body.writeFloatLE(v, i * 4));
   return Buffer.concat([pre, Buffer.from(header, 'latin1'), body]);
 };
 
-export const saveNpy = (path: string, values: Float32Array, shape: readonly number[]): void => writeFileAtomic(path, encodeNpy(values, shape));
+export const saveNpy = (path: string, values: Float32Array | Uint8Array | Int32Array, shape: readonly number[]): void => writeFileAtomic(path, encodeNpy(values, shape));

@@ -9,7 +9,7 @@ import { showError } from '../../compiler/ir/types';
 import type { ModelDef } from '../../compiler/model';
 import type { OptimizerKind } from '../../compiler/optim/optimizer';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../checkpoint';
-import { splitHeldOut, type Dataset } from '../data/dataset';
+import { DEFAULT_HELD_OUT, SPLIT_SEED, splitHeldOut, splitIndices, type Dataset } from '../data/dataset';
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../loop';
 import type { Provider } from '../session';
 import { Trainer } from '../trainer';
@@ -33,6 +33,12 @@ export interface TrainSettings {
   /** Steps per call of the fused graph (default: the loop's). */
   readonly fuse?: number;
   readonly threads?: number;
+  /** Fraction of `data` held out (default 0.2; 0 trains on everything). */
+  readonly heldOut?: number;
+  /** A separate held-out data set (then all of `data` trains); its name as given. */
+  readonly heldOutData?: string;
+  /** Pixels thresholded at 0.5 (recorded so evaluation loads the data the same way). */
+  readonly binarise?: boolean;
 }
 
 export interface RunRequest {
@@ -41,6 +47,8 @@ export interface RunRequest {
   readonly dir: string;
   readonly settings: TrainSettings;
   readonly data: Dataset;
+  /** The data set named by settings.heldOutData, loaded. */
+  readonly heldOutSet?: Dataset;
   readonly resume?: boolean;
   readonly force?: boolean;
   readonly log: (line: string) => void;
@@ -68,6 +76,19 @@ const trimMetrics = (path: string, beforeEpoch: number) => {
     .split('\n')
     .filter((l) => l.trim() && (JSON.parse(l) as { epoch: number }).epoch < beforeEpoch);
   writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
+};
+
+/** Train on all of `data` when a separate held-out set is given, else on its split. */
+const splitOf = (req: RunRequest) =>
+  req.heldOutSet ? { train: req.data, heldOut: req.heldOutSet } : splitHeldOut(req.data, req.settings.heldOut ?? DEFAULT_HELD_OUT);
+
+/** run.json's `split`: enough for `hourglass data` / evaluate to rebuild exactly the same rows. */
+export const splitRecord = (req: RunRequest) => {
+  const common = { data: req.settings.data, seed: SPLIT_SEED, binarise: req.settings.binarise ?? false };
+  if (req.heldOutSet) return { ...common, heldOut: 0, heldOutData: req.settings.heldOutData, train: req.data.n, heldOutN: req.heldOutSet.n };
+  const fraction = req.settings.heldOut ?? DEFAULT_HELD_OUT;
+  const { train, heldOut } = splitIndices(req.data.n, fraction);
+  return { ...common, heldOut: fraction, train: train.length, heldOutN: heldOut.length };
 };
 
 export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSummary>> => {
@@ -103,7 +124,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
     if (req.force) rmSync(f.dir, { recursive: true, force: true });
     mkdirSync(f.dir, { recursive: true });
     writeArtifacts(f, compiled.right);
-    writeFileAtomic(f.settings, JSON.stringify({ spec: req.specPath, model: m.model, specHash: m.specHash, settings: s }, null, 2));
+    writeFileAtomic(f.settings, JSON.stringify({ spec: req.specPath, model: m.model, specHash: m.specHash, settings: s, params: req.model.specParams ?? {}, split: splitRecord(req) }, null, 2));
     writeFileSync(f.metrics, '');
   }
 
@@ -119,7 +140,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
     req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)`);
   }
 
-  const { train, heldOut } = splitHeldOut(req.data);
+  const { train, heldOut } = splitOf(req);
   const save = (p: LoopPosition) =>
     writeCheckpoint(f.checkpoint, {
       meta: { ...p, noiseState: trainer.noiseState(), lr: trainer.learningRate, specHash: m.specHash },

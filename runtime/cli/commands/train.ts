@@ -5,9 +5,10 @@ import { showDataError } from '../../data/errors';
 import { trainRun } from '../../run/trainRun';
 import type { Provider } from '../../session';
 import { CliError, orFail } from '../fail';
-import { loadSpec } from '../loadSpec';
+import { loadSpecOrFail } from '../loadSpec';
 import { progress } from '../progress';
 import * as E from 'fp-ts/Either';
+import { DEFAULT_HELD_OUT } from '../../data/dataset';
 
 export interface TrainOpts {
   readonly data: string;
@@ -27,18 +28,28 @@ export interface TrainOpts {
   readonly resume: boolean;
   readonly force: boolean;
   readonly typecheck: boolean;
+  readonly set?: readonly string[];
+  readonly heldOut?: number;
+  readonly heldOutData?: string;
 }
 
 export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> => {
-  const model = orFail(await loadSpec(spec, { typecheck: o.typecheck }));
+  const { model } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set });
+  if (o.heldOutData !== undefined && o.heldOut !== undefined && o.heldOut !== 0)
+    throw new CliError(`--held-out ${o.heldOut} and --held-out-data ${o.heldOutData} contradict each other: with a separate held-out set, all of --data trains`, 2);
   const data = resolveDataset(o.data, { binarise: o.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left));
+  const heldOutSet = o.heldOutData === undefined ? undefined : resolveDataset(o.heldOutData, { binarise: o.binarise });
+  if (heldOutSet && E.isLeft(heldOutSet)) throw new CliError(showDataError(heldOutSet.left));
+  if (heldOutSet && E.isRight(heldOutSet) && heldOutSet.right.dim !== data.right.dim)
+    throw new CliError(`${o.heldOutData}: examples have ${heldOutSet.right.dim} values, but ${o.data} has ${data.right.dim}`, 65);
   const bar = progress(o.epochs, o.batch);
   const result = await trainRun({
     model,
     specPath: spec,
     dir: o.out,
     data: data.right,
+    heldOutSet: heldOutSet && E.isRight(heldOutSet) ? heldOutSet.right : undefined,
     resume: o.resume,
     force: o.force,
     settings: {
@@ -54,6 +65,9 @@ export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> =>
       checkpointEvery: o.checkpointEvery,
       fuse: o.fuse,
       threads: o.threads,
+      heldOut: o.heldOutData !== undefined ? 0 : o.heldOut ?? DEFAULT_HELD_OUT,
+      ...(o.heldOutData !== undefined ? { heldOutData: o.heldOutData } : {}),
+      binarise: o.binarise,
     },
     log: (line) => console.error(line),
     onStep: (step, inEpoch, perEpoch, losses) => bar.step(step, inEpoch, perEpoch, losses),
@@ -62,6 +76,6 @@ export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> =>
   bar.stop();
   const summary = orFail(result);
   const last = summary.reports[summary.reports.length - 1];
-  if (last) console.log(`done: held-out loss ${last.heldOut.loss.toFixed(4)} after epoch ${last.epoch}`);
+  if (last) console.log(last.heldOut.loss === undefined ? `done: train loss ${last.train.loss.toFixed(4)} after epoch ${last.epoch} (no held-out set)` : `done: held-out loss ${last.heldOut.loss.toFixed(4)} after epoch ${last.epoch}`);
   console.log(`run directory: ${summary.dir} (metrics.jsonl, checkpoint.hgck, exported/${summary.exported.map((p) => p.split('/').pop()).join(', exported/')})`);
 };

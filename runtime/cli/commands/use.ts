@@ -11,6 +11,7 @@ import { Rng } from '../../random';
 import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../run/fsx';
 import { CliError } from '../fail';
+import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../eval/runInfo';
 import { gridPng } from '../png';
 
 interface Exported {
@@ -57,24 +58,41 @@ const side = (dim: number) => {
   return s;
 };
 
-const writeOut = (out: string, values: Float32Array, count: number, shape: readonly number[]) => {
+const writeOut = (out: string, values: Float32Array | Uint8Array, count: number, shape: readonly number[]) => {
   ensureParent(out);
   if (out.endsWith('.npy')) saveNpy(out, values, [count, ...shape]);
-  else if (out.endsWith('.png')) {
+  else if (out.endsWith('.png') && values instanceof Float32Array) {
     const s = side(size(shape));
     writeFileAtomic(out, gridPng(values, count, s, s));
   } else throw new CliError(`${out}: the output must end in .npy or .png`);
   console.log(`wrote ${out} (${count} × [${shape.join(', ')}])`);
 };
 
-export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number }) => {
+/** `codes.npy` → `codes.labels.npy`: where the labels (and factors) of encoded rows go. */
+export const besideCodes = (out: string, what: 'labels' | 'factors') => out.replace(/\.npy$/, `.${what}.npy`);
+
+export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName }) => {
   const { m, session } = await openRun(dir, 'encode');
-  const d = loadData(o.data);
+  const d = o.split && o.split !== 'all' ? runSplit(dir, o.data, o.split) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`);
   const n = Math.min(d.n, o.limit ?? d.n);
   const codes = await runBatched(session, m, 'x', d.images, n, d.dim, size(m.codeShape), m.inputShape);
   if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`);
   writeOut(o.out, codes, n, m.codeShape);
+  // Labels and true factors beside the codes, row for row, where the data set has them.
+  if (d.labels) writeOut(besideCodes(o.out, 'labels'), d.labels.subarray(0, n), n, []);
+  if (d.factors) writeOut(besideCodes(o.out, 'factors'), d.factors.values.subarray(0, n * d.factors.names.length), n, [d.factors.names.length]);
+};
+
+/** The rows of `name` that the run's split calls `which` (loaded as the run loaded its data). */
+const runSplit = (dir: string, name: string, which: SplitName) => {
+  const run = readRun(dir);
+  if (E.isLeft(run)) throw new CliError(run.left.message, run.left.exitCode);
+  const d = loadLikeRun(name, run.right.split);
+  if (E.isLeft(d)) throw new CliError(d.left.message, d.left.exitCode);
+  const s = selectSplit(d.right, name, run.right.split, which);
+  if (E.isLeft(s)) throw new CliError(s.left.message, s.left.exitCode);
+  return s.right;
 };
 
 export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number }) => {
