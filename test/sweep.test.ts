@@ -97,30 +97,32 @@ describe('hourglass sweep, local engine', () => {
   const spec = writeTinySpec(tmp);
   const base = ['sweep', spec, '--data', 'shapes:1024', '--epochs', '2', '--batch', '32', '--no-typecheck'];
 
-  test('a 2 × 2 sweep trains every trial, summarises per grid point, and a rerun skips them', () => {
+  test('a 2 × 2 sweep (spec parameter × seeds) trains every trial, summarises per grid point, and a rerun skips them', () => {
     const out = join(tmp, 'grid');
-    const r = hourglass([...base, '--set', 'lr=1e-3,3e-3', '--seeds', '2', '--parallel', '2', '--out', out]);
+    const r = hourglass([...base, '--set', 'hidden=8,16', '--seeds', '2', '--parallel', '2', '--out', out]);
     expect(r.code, r.err).toBe(0);
-    const trials = ['lr=1e-3,seed=1', 'lr=1e-3,seed=2', 'lr=3e-3,seed=1', 'lr=3e-3,seed=2'];
+    const trials = ['hidden=8,seed=1', 'hidden=8,seed=2', 'hidden=16,seed=1', 'hidden=16,seed=2'];
     for (const id of trials) {
       expect(existsSync(join(out, id, 'metrics.jsonl'))).toBe(true);
       expect(readFileSync(join(out, id, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
-      expect(JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')).settings.seed).toBe(Number(id.slice(-1)));
+      const run = JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8'));
+      expect(run.settings.seed).toBe(Number(id.slice(-1)));
+      expect(run.params.hidden).toBe(Number(/hidden=(\d+)/.exec(id)![1]));
     }
     const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(3);
-    expect(csv[0]).toMatch(/^lr,seeds,finished,heldOut\.loss\.mean,heldOut\.loss\.std,.*,best$/);
+    expect(csv[0]).toMatch(/^hidden,seeds,finished,heldOut\.loss\.mean,heldOut\.loss\.std,.*,best$/);
     // The mean in summary.csv is the mean of the trials' last held-out losses.
     const last = (id: string) => JSON.parse(readFileSync(join(out, id, 'metrics.jsonl'), 'utf8').trim().split('\n')[1]).heldOut.loss as number;
     const row = csv[1].split(',');
-    expect(row.slice(0, 3)).toEqual(['1e-3', '2', '2']);
+    expect(row.slice(0, 3)).toEqual(['8', '2', '2']);
     expect(Number(row[3])).toBeCloseTo((last(trials[0]) + last(trials[1])) / 2, 2);
     expect(csv.filter((l) => l.endsWith(',1'))).toHaveLength(1);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('**best**');
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<polyline');
-    expect(r.out).toContain('| lr | seeds |');
+    expect(r.out).toContain('| hidden | seeds |');
 
-    const again = hourglass([...base, '--set', 'lr=1e-3,3e-3', '--seeds', '2', '--out', out]);
+    const again = hourglass([...base, '--set', 'hidden=8,16', '--seeds', '2', '--out', out]);
     expect(again.code, again.err).toBe(0);
     expect(again.err).toContain('4 finished already, 0 to resume, 0 to start');
     expect(readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n')).toEqual(csv);
@@ -128,7 +130,7 @@ describe('hourglass sweep, local engine', () => {
 
   test('contradicting the sweep already in --out, or a fixed option that is also an axis, is a usage error', () => {
     const out = join(tmp, 'grid');
-    const r = hourglass([...base.map((a) => (a === '2' ? '3' : a)), '--set', 'lr=1e-3', '--out', out]);
+    const r = hourglass([...base.map((a) => (a === '2' ? '3' : a)), '--set', 'hidden=8', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err.trim()).toMatch(/^hourglass: .*another training options/);
     const both = hourglass([...base, '--lr', '1e-3', '--set', 'lr=1e-3,3e-3', '--out', join(tmp, 'both')]);

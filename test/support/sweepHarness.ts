@@ -1,4 +1,5 @@
-// Shared by the sweep tests: a tiny VAE spec (64×64 shapes → 2-D code) and the real binary.
+// Shared by the sweep tests: a tiny VAE spec (64×64 shapes → 2-D code; parameters hidden, latent)
+// and the real binary.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,9 +11,10 @@ export const writeTinySpec = (dir: string): string => {
   const path = join(dir, 'tiny-vae.ts');
   writeFileSync(
     path,
-    `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
-export default autoencoder({ name: 'tiny_vae', input: [4096], encoder: flow(dense(16), relu, gaussianHead(2)), decoder: flow(dense(16), relu, dense(4096)), likelihood: bernoulli })
-  .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));
+    `import { autoencoder, bernoulli, dense, flow, params, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
+export default params({ hidden: 16, latent: 2 }, (p) =>
+  autoencoder({ name: 'tiny_vae', input: [4096], encoder: flow(dense(p.hidden), relu, gaussianHead(p.latent)), decoder: flow(dense(p.hidden), relu, dense(4096)), likelihood: bernoulli })
+    .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(p.latent)) })));
 `,
   );
   return path;

@@ -26,6 +26,8 @@ export interface SweepOpts {
   readonly dtype?: string;
   readonly fuse?: string;
   readonly checkpointEvery?: string;
+  readonly heldOut?: string;
+  readonly heldOutData?: string;
   readonly binarise: boolean;
   readonly typecheck: boolean;
   readonly trainArg: string[];
@@ -85,6 +87,8 @@ const trainArgs = (o: SweepOpts, axes: readonly string[]): string[] => {
     ['dtype', o.dtype],
     ['fuse', o.fuse],
     ['checkpoint-every', o.checkpointEvery],
+    ['held-out', o.heldOut],
+    ['held-out-data', o.heldOutData],
   ];
   const out: string[] = [];
   for (const [k, v] of flags) {
@@ -207,6 +211,8 @@ export const registerSweep = (program: Command): void => {
     .option('--dtype <dtype>', 'float type')
     .option('--fuse <n>', 'training steps per onnxruntime call')
     .option('--checkpoint-every <n>', 'checkpoint every n steps (what an interrupted trial resumes from)')
+    .option('--held-out <fraction>', 'fraction of --data held out (as for train)')
+    .option('--held-out-data <name|path>', 'a separate held-out set (as for train)')
     .option('--binarise', 'threshold the data at 0.5', false)
     .option('--no-typecheck', 'skip type-checking the spec')
     .option('--train-arg <arg>', 'another argument for every `hourglass train` (repeatable, e.g. --train-arg=--provider=cuda)', collect, [])
