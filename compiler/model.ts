@@ -66,6 +66,12 @@ export class BuildCtx {
   }
 }
 
+/**
+ * How the decoder's output parameterises p(x|z): `bernoulli` (logits), `gaussian` (mean, unit
+ * variance, the term ½Σ(x−x̂)²), `mse` (mean, the term Σ(x−x̂)², i.e. variance ½).
+ */
+export type LikelihoodKind = 'bernoulli' | 'gaussian' | 'mse';
+
 export interface ModelDef {
   readonly name: string;
   /** Per-example input shape (the batch dimension is implicit). */
@@ -77,6 +83,11 @@ export interface ModelDef {
   readonly encode: (ctx: BuildCtx, x: Val) => E.Either<CompileError, Val>;
   /** Mean reconstruction from a code. */
   readonly decode: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
+  /** For Gaussian encoders: μ and log σ² of q(z|x) (evaluation: IWAE, MMD of samples). */
+  readonly posterior?: (ctx: BuildCtx, x: Val) => E.Either<CompileError, { readonly mean: Val; readonly logVar: Val }>;
+  /** The decoder's raw output (logits for a Bernoulli likelihood, the mean otherwise) and the likelihood it parameterises. */
+  readonly decodeOutput?: (ctx: BuildCtx, z: Val) => E.Either<CompileError, Val>;
+  readonly likelihood?: LikelihoodKind;
   /** The spec parameters (`--set`) the model was built with; recorded in the manifest. */
   readonly specParams?: Readonly<Record<string, number | string>>;
 }

@@ -4,6 +4,7 @@
 import * as E from 'fp-ts/Either';
 import type { Val } from '../compiler/ir/graph';
 import type { BuildCtx, ModelDef, Term as IRTerm } from '../compiler/model';
+import { compileError } from '../compiler/ir/types';
 import { isGaussian, type Gaussian } from './gaussian';
 import type { Likelihood } from './losses';
 import { inScope, tensor, type Session, type Shape, type T, type Term } from './tensor';
@@ -96,6 +97,17 @@ const build = <const I extends Shape, Enc, Dec>(spec: AutoencoderSpec<I, Enc, De
       return E.right(out);
     },
     encode: (ctx, xv) => codeTensor(encodeIn(ctx, 'eval', xv).code).val,
+    posterior: (ctx, xv) => {
+      const { code } = encodeIn(ctx, 'eval', xv);
+      if (!isGaussian(code)) return E.left(compileError(`${spec.name}.encoder`, 'the code is not a Gaussian (no posterior to evaluate)'));
+      const q = code as Gaussian<Shape>;
+      return E.chain((mean: Val) => E.map((logVar: Val) => ({ mean, logVar }))(q.logVar.val))(q.mean.val);
+    },
+    decodeOutput: (ctx, zv) => {
+      const s = session(ctx, 'eval', spec.name);
+      return decoderIn(s)(tensor(s, codeShape ?? [], E.right(zv))).val;
+    },
+    likelihood: spec.likelihood.kind,
     decode: (ctx, zv) => {
       const s = session(ctx, 'eval', spec.name);
       const shape = codeShape ?? [];

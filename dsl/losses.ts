@@ -1,5 +1,6 @@
 // Likelihoods (reconstruction terms) and the MMD divergence, each a weighted scalar term.
 import * as E from 'fp-ts/Either';
+import type { LikelihoodKind } from '../compiler/model';
 import { checkWeight, samplePrior, type Prior } from './gaussian';
 import { sigmoid } from './layers';
 import { batchMeanOfSums } from './reduce';
@@ -16,6 +17,8 @@ export interface Likelihood {
   <S extends Shape>(output: T<S>, x: T<NoInfer<S>>, opts?: { readonly weight?: number }): Term;
   /** The mean of the likelihood given the decoder's output: what `decode` returns. */
   readonly mean: <S extends Shape>(output: T<S>) => T<S>;
+  /** Which density it is, for evaluation (log-likelihoods, IWAE). */
+  readonly kind?: LikelihoodKind;
 }
 
 /**
@@ -30,7 +33,7 @@ export const bernoulli: Likelihood = Object.assign(
     const nll = apply('sub', [sp, apply('mul', [x, logits], {}, logits.shape, 'bernoulli')], {}, logits.shape, 'bernoulli');
     return { value: batchMeanOfSums(nll, 'bernoulli'), weight: opts.weight ?? 1 };
   },
-  { mean: sigmoid },
+  { mean: sigmoid, kind: 'bernoulli' as const },
 );
 
 /** Squared error Σ (x̂ − x)², averaged over the batch (a unit-variance Gaussian, up to ½ and a constant). */
@@ -41,7 +44,7 @@ export const mse: Likelihood = Object.assign(
     const d = apply('sub', [mean, x], {}, mean.shape, 'mse');
     return { value: batchMeanOfSums(apply('mul', [d, d], {}, mean.shape, 'mse'), 'mse'), weight: opts.weight ?? 1 };
   },
-  { mean: <S extends Shape>(y: T<S>) => y },
+  { mean: <S extends Shape>(y: T<S>) => y, kind: 'mse' as const },
 );
 
 /** A Gaussian likelihood with unit variance: ½ Σ (x̂ − x)² (constants dropped). */
@@ -50,7 +53,7 @@ export const gaussian: Likelihood = Object.assign(
     const t = mse(mean, x, opts);
     return { value: apply('mul', [t.value, scalar(x, 0.5)], {}, [] as const, 'gaussian'), weight: t.weight };
   },
-  { mean: <S extends Shape>(y: T<S>) => y },
+  { mean: <S extends Shape>(y: T<S>) => y, kind: 'gaussian' as const },
 );
 
 export type Kernel = 'rbf' | 'imq';

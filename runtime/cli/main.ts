@@ -8,6 +8,7 @@ import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use
 import { CliError, fraction, integer, positive, positiveInt } from './fail';
 import { collectSet, SET_HELP } from './loadSpec';
 import { registerData } from './commands/data';
+import { registerEvaluate } from './commands/evaluate';
 
 // Commander wants InvalidArgumentError from option parsers; ours throw CliError.
 const arg =
@@ -96,6 +97,7 @@ program
 
 registerSweep(program);
 registerData(program);
+registerEvaluate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,130 @@
+// hourglass evaluate <run-dir> --data <data>: the metrics of a trained model on a data set, as a
+// table or one JSON object.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import * as E from 'fp-ts/Either';
+import type { ModelDef } from '../../../compiler/model';
+import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
+import { openRun } from '../../eval/model';
+import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
+import type { Dataset } from '../../data/dataset';
+import { CliError, integer, positiveInt } from '../fail';
+import { loadSpecWithParams } from '../loadSpec';
+
+export interface EvaluateOpts {
+  readonly data: string;
+  readonly split: SplitName;
+  readonly samples: number;
+  readonly iwae?: number;
+  readonly seed: number;
+  readonly limit?: number;
+  readonly threads?: number;
+  readonly json: boolean;
+  readonly probe: boolean;
+  readonly probeEpochs: number;
+  readonly probeLimit?: number;
+}
+
+const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
+  if (E.isLeft(e)) throw new CliError(e.left.message, e.left.exitCode);
+  return e.right;
+};
+
+/** The run's spec rebuilt with its recorded parameters, or why not (evaluation then uses the run's artifacts). */
+const specOf = async (spec: string, params: Readonly<Record<string, number | string>>): Promise<{ model?: ModelDef; note?: string }> => {
+  if (!spec) return { note: 'run.json names no spec' };
+  const r = await loadSpecWithParams(spec, { typecheck: false, set: Object.entries(params).map(([k, v]) => `${k}=${v}`) });
+  return E.isRight(r) ? { model: r.right.model } : { note: `the spec could not be rebuilt (${r.left.message}); evaluating the run's own artifacts` };
+};
+
+/** The probe trains on the run's own training rows (the first `limit` of them). */
+const probeRows = (split: SplitRecord, limit?: number): Dataset => {
+  const all = orExit(loadLikeRun(split.data, split));
+  const train = orExit(selectSplit(all, split.data, split, 'train'));
+  if (limit === undefined || limit >= train.n) return train;
+  return { ...train, n: limit, images: train.images.subarray(0, limit * train.dim), labels: train.labels?.subarray(0, limit) };
+};
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+const num = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(4) : x.toFixed(4));
+
+/** Rows of (metric, value) for the table. */
+export const tableRows = (ev: Evaluation): [string, string][] => {
+  const rows: [string, string][] = [];
+  const o = ev.objective;
+  for (const [k, v] of Object.entries(o.terms)) rows.push([k === 'loss' ? 'objective (total)' : `term ${k}`, `${num(v)}${o.samples > 1 ? ` ± ${num(o.spread[k])}` : ''}`]);
+  rows.push(['squared error per image', num(o.squaredError)]);
+  if (ev.iwae) {
+    if (isSkipped(ev.iwae)) rows.push(['iwae', `skipped: ${ev.iwae.skipped}`]);
+    else {
+      rows.push([`log p(x) ≥ IWAE (K = ${ev.iwae.k}), nats`, num(ev.iwae.iwae)]);
+      rows.push(['log p(x) ≥ ELBO (same samples), nats', num(ev.iwae.elbo)]);
+    }
+  }
+  if (ev.probe) {
+    if (isSkipped(ev.probe)) rows.push(['linear probe', `skipped: ${ev.probe.skipped}`]);
+    else {
+      rows.push([`linear probe error on codes (${ev.probe.codes.features} features)`, `${pct(ev.probe.codes.testError)} (train ${pct(ev.probe.codes.trainError)})`]);
+      rows.push([`linear probe error on raw inputs (${ev.probe.pixels.features} features)`, `${pct(ev.probe.pixels.testError)} (train ${pct(ev.probe.pixels.trainError)})`]);
+    }
+  }
+  return rows;
+};
+
+export const formatTable = (ev: Evaluation): string => {
+  const rows = tableRows(ev);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const lines = [`${ev.model} (${ev.run}) on ${ev.data}, split ${ev.split}: ${ev.n} rows; graphs: ${ev.graphs}`];
+  for (const n of ev.notes) lines.push(`note: ${n}`);
+  lines.push('', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '', 'protocol:');
+  for (const [k, v] of Object.entries(ev.protocol)) lines.push(`  ${k}: ${v}`);
+  return lines.join('\n');
+};
+
+export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<void> => {
+  const run = orExit(readRun(dir));
+  const { model, note } = await specOf(run.spec, run.params);
+  const opened = orExit(await openRun(dir, { model, threads: o.threads }));
+  const loaded = orExit(loadLikeRun(o.data, run.split));
+  let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
+  if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
+  if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
+  const probeTrain = o.probe ? probeRows(run.split, o.probeLimit) : undefined;
+  const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
+    samples: o.samples,
+    iwae: o.iwae,
+    seed: o.seed,
+    probeTrain,
+    probe: { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
+  });
+  console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
+};
+
+const arg =
+  <T>(parse: (raw: string) => T) =>
+  (raw: string): T => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
+    }
+  };
+
+export const registerEvaluate = (program: Command): void => {
+  program
+    .command('evaluate')
+    .description("metrics of a trained run on a data set: objective terms, squared error, IWAE, …; a table, or JSON with --json")
+    .argument('<run-dir>', 'a finished training run')
+    .requiredOption('--data <name|path>', 'data set to evaluate on')
+    .addOption(new Option('--split <part>', "rows of --data by the run's split").choices([...SPLITS]).default('all'))
+    .option('--samples <n>', 'noise draws averaged for the objective', arg(positiveInt('samples')), 1)
+    .option('--iwae <K>', 'importance-weighted bound on log p(x) with K samples (Gaussian encoders)', arg(positiveInt('iwae')))
+    .option('--limit <n>', 'evaluate only the first n rows', arg(positiveInt('limit')))
+    .option('--seed <s>', 'seed of the noise draws', arg(integer('seed')), 1)
+    .option('--threads <n>', 'intra-op threads', arg(positiveInt('threads')))
+    .option('--probe', "linear-probe classification error on the codes and on raw inputs, trained on the run's training rows", false)
+    .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
+    .option('--probe-limit <n>', "train the probe on the first n of the run's training rows", arg(positiveInt('probe-limit')))
+    .option('--json', 'print one JSON object instead of the table', false)
+    .action((dir, o) => evaluateCommand(dir, o));
+};
