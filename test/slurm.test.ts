@@ -55,6 +55,8 @@ describe.skipIf(why !== undefined)('a single-node Slurm', () => {
     expect(r.err).toMatch(/submitted array job \d+ \(4 tasks\)/);
     expect(readFileSync(join(out, 'summary.csv'), 'utf8')).toBe(readFileSync(join(tmp, 'local', 'summary.csv'), 'utf8'));
     expect(readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(readdirSync(join(out, 'evals')).sort()).toEqual(readdirSync(join(tmp, 'local', 'evals')).sort());
+    expect(readdirSync(join(out, 'evals'))).toHaveLength(4);
     const job = JSON.parse(readFileSync(join(out, 'slurm', 'jobs.json'), 'utf8'))[0].job as string;
     expect(readdirSync(join(out, 'logs')).sort()).toEqual([0, 1, 2, 3].map((t) => `${job}_${t}.out`));
     // A rerun has nothing to submit.
@@ -66,7 +68,7 @@ describe.skipIf(why !== undefined)('a single-node Slurm', () => {
 
   it('a task that fails shows as failed, with the end of its log; the others finish', () => {
     const out = join(tmp, 'failing');
-    const r = hourglass(['sweep', spec, '--data', 'shapes:512', '--epochs', '1', '--batch', '32', '--no-typecheck', '--set', 'hidden=8,-1', '--engine', 'slurm', '--poll', '0.5', '--out', out], cluster.env);
+    const r = hourglass(['sweep', spec, '--data', 'shapes:512', '--epochs', '1', '--batch', '32', '--no-typecheck', '--no-eval', '--set', 'hidden=8,-1', '--engine', 'slurm', '--poll', '0.5', '--out', out], cluster.env);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/trial hidden=-1,seed=1 failed: task 1 of job \d+ ended FAILED/);
     expect(r.err).toMatch(/\n {4}hourglass: /); // the trial's own one-line reason, from its log
@@ -76,7 +78,7 @@ describe.skipIf(why !== undefined)('a single-node Slurm', () => {
   });
 
   it('--cancel ends every task process; the rerun resubmits the cancelled trial, resumes it, and ends where a local sweep ends', async () => {
-    const long = ['sweep', spec, '--data', 'shapes:4096', '--epochs', '8', '--batch', '32', '--checkpoint-every', '16', '--no-typecheck', '--set', 'hidden=16'];
+    const long = ['sweep', spec, '--data', 'shapes:4096', '--epochs', '8', '--batch', '32', '--checkpoint-every', '16', '--no-typecheck', '--no-eval', '--set', 'hidden=16'];
     const out = join(tmp, 'cancelled');
     const { ended } = hourglassBackground([...long, '--engine', 'slurm', '--poll', '0.5', '--out', out], cluster.env);
     await waitFor('a checkpoint', () => existsSync(join(out, 'hidden=16,seed=1', 'checkpoint.hgck')));

@@ -119,6 +119,9 @@ describe('hourglass sweep, local engine', () => {
     expect(Number(row[3])).toBeCloseTo((last(trials[0]) + last(trials[1])) / 2, 2);
     expect(csv.filter((l) => l.endsWith(',1'))).toHaveLength(1);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('**best**');
+    // Each trial was evaluated on its held-out rows (hourglass evaluate --json).
+    for (const id of trials) expect(JSON.parse(readFileSync(join(out, 'evals', `${id}.json`), 'utf8')).split).toBe('held-out');
+    expect(csv[0]).toContain(',objective.terms.loss.mean,objective.terms.loss.std,');
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<polyline');
     expect(r.out).toContain('| hidden | seeds |');
 
@@ -139,7 +142,7 @@ describe('hourglass sweep, local engine', () => {
   });
 
   test('Ctrl-C ends every trial process; the rerun resumes from the checkpoints and ends where an uninterrupted sweep ends', async () => {
-    const long = ['sweep', spec, '--data', 'shapes:4096', '--epochs', '4', '--batch', '32', '--checkpoint-every', '16', '--no-typecheck', '--set', 'lr=2e-3'];
+    const long = ['sweep', spec, '--data', 'shapes:4096', '--epochs', '4', '--batch', '32', '--checkpoint-every', '16', '--no-typecheck', '--no-eval', '--set', 'lr=2e-3'];
     const out = join(tmp, 'interrupted');
     const { child, ended } = hourglassBackground([...long, '--out', out]);
     const run = join(out, 'lr=2e-3,seed=1');

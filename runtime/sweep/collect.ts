@@ -13,11 +13,14 @@ interface EpochLine {
   readonly heldOut: Record<string, number>;
 }
 
-/** Numbers in a JSON value as flat dotted names: {iwae: {nll: 90}} → {'iwae.nll': 90}. */
+// Counts and settings in `evaluate --json` (rows, samples, K, classes, …), not results.
+const NOT_METRICS = new Set(['n', 'samples', 'k', 'classes', 'features', 'spread']);
+
+/** Numbers in a JSON value as flat dotted names: {iwae: {nll: 90}} → {'iwae.nll': 90}; counts left out. */
 export const flatten = (v: unknown, prefix = '', out: Record<string, number> = {}): Record<string, number> => {
   if (typeof v === 'number') out[prefix] = v;
   else if (v && typeof v === 'object' && !Array.isArray(v))
-    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, x] of Object.entries(v)) if (!NOT_METRICS.has(k)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
   return out;
 };
 

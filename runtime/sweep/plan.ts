@@ -40,7 +40,7 @@ export const trainArgv = (plan: SweepPlan, t: Trial, runDir: string): string[] =
 ];
 
 export const evalArgv = (plan: SweepPlan, runDir: string): string[] | null =>
-  plan.evalArgs === null ? null : ['evaluate', runDir, '--json', ...plan.evalArgs];
+  plan.evalArgs === null ? null : ['evaluate', runDir, '--json', '--threads', String(plan.threads), ...plan.evalArgs];
 
 /** `iwae=100,probe` → `--iwae 100 --probe`: each item is an option of `hourglass evaluate`. */
 export const parseEvalList = (raw: string): string[] | string => {

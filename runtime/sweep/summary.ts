@@ -32,11 +32,11 @@ export interface PointSummary {
   readonly best: boolean;
 }
 
-/** `name` or `name:min|max`; higher is better for accuracies, lower for everything else. */
+/** `name` or `name:min|max`; higher is better for accuracies and log-likelihood bounds, lower for everything else. */
 export const parseRanking = (raw: string): Ranking | string => {
   const m = /^([^:]+)(?::(min|max))?$/.exec(raw.trim());
   if (!m) return `--metric ${JSON.stringify(raw)}: expected name or name:min|max`;
-  return { metric: m[1], goal: (m[2] as 'min' | 'max' | undefined) ?? (/acc|accuracy|auc/i.test(m[1]) ? 'max' : 'min') };
+  return { metric: m[1], goal: (m[2] as 'min' | 'max' | undefined) ?? (/acc|auc|iwae|elbo/i.test(m[1].split('.').pop() ?? '') ? 'max' : 'min') };
 };
 
 export const mean = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -118,8 +118,9 @@ export const summaryMd = (
   rank: Ranking,
   note: string,
 ): string => {
-  // The ranking metric, then held-out and evaluation metrics (training losses stay in the CSV).
-  const shown = [rank.metric, ...names.filter((k) => k !== rank.metric && !k.startsWith('train.'))].slice(0, 5);
+  // The ranking metric, then evaluation metrics, then held-out losses (the rest stays in the CSVs).
+  const rest = names.filter((k) => k !== rank.metric && !k.startsWith('train.'));
+  const shown = [rank.metric, ...rest.filter((k) => !k.startsWith('heldOut.')), ...rest.filter((k) => k.startsWith('heldOut.'))].slice(0, 6);
   const head = [...axes, 'seeds', ...shown.map((k) => (k === rank.metric ? `${k} (${rank.goal === 'min' ? 'lower' : 'higher'} is better)` : k)), 'train s / trial', ''];
   const lines = rows.map((r) => {
     const p = Object.fromEntries(r.point);

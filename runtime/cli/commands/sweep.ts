@@ -31,7 +31,7 @@ export interface SweepOpts {
   readonly binarise: boolean;
   readonly typecheck: boolean;
   readonly trainArg: string[];
-  readonly eval?: string | true;
+  readonly eval?: string | boolean;
   readonly metric: string;
   readonly engine: 'local' | 'slurm';
   readonly parallel?: number;
@@ -116,15 +116,18 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   const seeds = parseSeeds(o.seeds);
   if (E.isLeft(seeds)) throw new CliError(seeds.left, 2);
   if (axes.right.some((a) => a.name === 'seed')) throw new CliError('sweep: seeds are given with --seeds, not --set seed=…', 2);
-  const evalArgs = o.eval === undefined ? null : o.eval === true ? [] : parseEvalList(o.eval);
-  if (typeof evalArgs === 'string') throw new CliError(evalArgs, 2);
+  const evalItems = o.eval === false ? null : typeof o.eval === 'string' ? parseEvalList(o.eval) : [];
+  if (typeof evalItems === 'string') throw new CliError(evalItems, 2);
+  // Evaluate on the run's held-out rows (or on the separate held-out set), threads as in training.
+  const evalData = o.heldOutData !== undefined ? ['--data', o.heldOutData, '--split', 'all'] : ['--data', o.data, '--split', 'held-out'];
+  const threads = o.engine === 'slurm' ? (o.cpusPerTrial ?? 1) : (o.threadsPerTrial ?? 1);
+  const evalArgs = evalItems === null ? null : [...evalData, ...evalItems];
   const rank = parseRanking(o.metric);
   if (typeof rank === 'string') throw new CliError(rank, 2);
   if (o.engine === 'local' && (o.partition || o.time || o.cpusPerTrial || o.sbatchArg.length > 0))
     throw new CliError('sweep: --partition, --time, --cpus-per-trial and --sbatch-arg belong to --engine slurm', 2);
   if (o.engine === 'slurm' && o.threadsPerTrial !== undefined) throw new CliError('sweep: with --engine slurm, threads per trial are --cpus-per-trial', 2);
 
-  const threads = o.engine === 'slurm' ? (o.cpusPerTrial ?? 1) : (o.threadsPerTrial ?? 1);
   const wanted: SweepPlan = {
     version: 1,
     spec: resolve(spec),
@@ -216,7 +219,8 @@ export const registerSweep = (program: Command): void => {
     .option('--binarise', 'threshold the data at 0.5', false)
     .option('--no-typecheck', 'skip type-checking the spec')
     .option('--train-arg <arg>', 'another argument for every `hourglass train` (repeatable, e.g. --train-arg=--provider=cuda)', collect, [])
-    .option('--eval [list]', 'evaluate each trial with `hourglass evaluate --json`, e.g. --eval iwae=100,probe')
+    .option('--eval [list]', 'options of the `hourglass evaluate --json` run on each trial\'s held-out rows, e.g. --eval iwae=100,probe (default: the objective only)')
+    .option('--no-eval', 'do not evaluate the trials (the summary then has the last epoch\'s held-out losses)')
     .option('--metric <name[:min|max]>', 'the metric that picks the best grid point', 'heldOut.loss')
     .addOption(new Option('--engine <engine>', 'where trials run').choices(['local', 'slurm']).default('local'))
     .option('--parallel <n>', 'trials at a time (local default: cores ÷ threads per trial; slurm: the array throttle %M)', arg(positiveInt('parallel')))
