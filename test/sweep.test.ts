@@ -95,9 +95,11 @@ describe('hourglass sweep, local engine', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hourglass-sweep-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   const spec = writeTinySpec(tmp);
+  // Each trial is two processes (train, evaluate); on a loaded 2-core machine that is slow.
+  const slow = { timeout: 600_000 };
   const base = ['sweep', spec, '--data', 'shapes:1024', '--epochs', '2', '--batch', '32', '--no-typecheck'];
 
-  test('a 2 × 2 sweep (spec parameter × seeds) trains every trial, summarises per grid point, and a rerun skips them', () => {
+  test('a 2 × 2 sweep (spec parameter × seeds) trains every trial, summarises per grid point, and a rerun skips them', slow, () => {
     const out = join(tmp, 'grid');
     const r = hourglass([...base, '--set', 'hidden=8,16', '--seeds', '2', '--parallel', '2', '--out', out]);
     expect(r.code, r.err).toBe(0);
@@ -131,7 +133,7 @@ describe('hourglass sweep, local engine', () => {
     expect(readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n')).toEqual(csv);
   });
 
-  test('contradicting the sweep already in --out, or a fixed option that is also an axis, is a usage error', () => {
+  test('contradicting the sweep already in --out, or a fixed option that is also an axis, is a usage error', slow, () => {
     const out = join(tmp, 'grid');
     const r = hourglass([...base.map((a) => (a === '2' ? '3' : a)), '--set', 'hidden=8', '--out', out]);
     expect(r.code).toBe(2);
@@ -139,9 +141,15 @@ describe('hourglass sweep, local engine', () => {
     const both = hourglass([...base, '--lr', '1e-3', '--set', 'lr=1e-3,3e-3', '--out', join(tmp, 'both')]);
     expect(both.code).toBe(2);
     expect(both.err.trim()).toMatch(/--lr is both a fixed option and a grid axis/);
+    const bad = hourglass([...base, '--set', 'hidden', '--out', join(tmp, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe('hourglass: --set "hidden": expected name=value[,value…]');
+    const cancel = hourglass(['sweep', '--out', out, '--cancel']);
+    expect(cancel.code).toBe(66);
+    expect(cancel.err.trim()).toMatch(/^hourglass: .*: no Slurm job of this sweep recorded/);
   });
 
-  test('Ctrl-C ends every trial process; the rerun resumes from the checkpoints and ends where an uninterrupted sweep ends', async () => {
+  test('Ctrl-C ends every trial process; the rerun resumes from the checkpoints and ends where an uninterrupted sweep ends', slow, async () => {
     const long = ['sweep', spec, '--data', 'shapes:4096', '--epochs', '4', '--batch', '32', '--checkpoint-every', '16', '--no-typecheck', '--no-eval', '--set', 'lr=2e-3'];
     const out = join(tmp, 'interrupted');
     const { child, ended } = hourglassBackground([...long, '--out', out]);
