@@ -55,6 +55,9 @@ const arg =
     }
   };
 
+/** Validates a fixed training option here (one usage error, not one failed trial each) and keeps its text. */
+const checked = (parse: (raw: string) => unknown) => arg((raw: string) => (parse(raw), raw));
+
 const fmtTime = (s: number) => (s < 60 ? `${s.toFixed(0)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${(s / 3600).toFixed(1)}h`);
 
 /** One line for the whole sweep: rewritten in place on a terminal, a new line per change otherwise. */
@@ -206,14 +209,14 @@ export const registerSweep = (program: Command): void => {
     .option('--set <name=v1,v2,…>', `a grid axis (repeatable): a spec parameter, or one of ${TRAIN_AXES.join(', ')}`, collect, [])
     .option('--seeds <n|list>', 'seeds per grid point: a count (1..n) or a list', '1')
     .option('--data <name|path>', 'data set of every trial (as for train)')
-    .option('--epochs <n>', 'epochs per trial')
-    .option('--batch <n>', 'batch size')
-    .option('--lr <x>', 'learning rate')
+    .option('--epochs <n>', 'epochs per trial', checked(positiveInt('epochs')))
+    .option('--batch <n>', 'batch size', checked(positiveInt('batch')))
+    .option('--lr <x>', 'learning rate', checked(positive('lr')))
     .option('--optimizer <name>', 'optimizer')
     .option('--lr-schedule <form>', 'learning-rate schedule')
     .option('--dtype <dtype>', 'float type')
-    .option('--fuse <n>', 'training steps per onnxruntime call')
-    .option('--checkpoint-every <n>', 'checkpoint every n steps (what an interrupted trial resumes from)')
+    .option('--fuse <n>', 'training steps per onnxruntime call', checked(positiveInt('fuse')))
+    .option('--checkpoint-every <n>', 'checkpoint every n steps (what an interrupted trial resumes from)', checked(positiveInt('checkpoint-every')))
     .option('--held-out <fraction>', 'fraction of --data held out (as for train)')
     .option('--held-out-data <name|path>', 'a separate held-out set (as for train)')
     .option('--binarise', 'threshold the data at 0.5', false)
