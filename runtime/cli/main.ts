@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { PROVIDER_HELP, providersOption, registerDoctor } from './commands/doctor';
 import { compileCommand } from './commands/compile';
 import { registerServe } from './commands/serve';
+import { registerSweep } from './commands/sweep';
 import { trainCommand } from './commands/train';
 import { registerGan } from './commands/gan';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
@@ -110,6 +111,7 @@ program
 registerFigures(program);
 registerReport(program);
 registerReproduce(program);
+registerSweep(program);
 registerData(program);
 registerEvaluate(program);
 registerGan(program);
