@@ -1,7 +1,7 @@
-// An experiment for bench/ab.ts (measured: no gain, CPU ratio 0.95–1.03, so not in the compiler). A lowering-time peephole: MatMul(Transpose(a), b) and MatMul(a, Transpose(b)) of rank-2
-// tensors (every IR matmul is rank 2; autodiff's weight and input gradients make these) become
-// one Gemm with transA / transB, and a Transpose no other node reads is dropped. onnxruntime
-// would otherwise fuse them into FusedMatMul, which measured slower than Gemm on MLAS.
+// An experiment for bench/ab.ts, kept out of the compiler because it measured no gain (CPU time
+// per step 0.95–1.03× on the VAE): MatMul(Transpose(a), b) and MatMul(a, Transpose(b)) of rank-2
+// tensors become one Gemm with transA / transB. onnxruntime already fuses these pairs itself
+// (MatmulTransposeFusion → FusedMatMul), on the same MLAS kernels.
 import type onnxProto from 'onnx-proto';
 import { onnx } from '../compiler/onnx/emitter';
 
