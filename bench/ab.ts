@@ -46,7 +46,7 @@ const refBytes = async (): Promise<Uint8Array> => {
 };
 const REF = process.argv[7]?.includes('ref') || process.argv.slice(2).join(' ').includes('ref') ? await refBytes() : new Uint8Array();
 
-type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean };
+type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean };
 // A variant is a '+'-joined list of these, applied in turn to the base.
 const CHANGES: Record<string, (v: Variant) => Variant> = {
   base: (v) => v,
@@ -57,6 +57,9 @@ const CHANGES: Record<string, (v: Variant) => Variant> = {
   nopattern: (v) => ({ ...v, opts: { ...v.opts, enableMemPattern: false } }),
   extended: (v) => ({ ...v, opts: { ...v.opts, graphOptimizationLevel: 'extended' } }),
   sgd: (v) => ({ ...v, bytes: sgdBytes(), sgd: true }),
+  // Diagnostic only (the state does not advance): the carried outputs are not fetched at all.
+  noout: (v) => ({ ...v, noout: true }),
+  prealloc: (v) => ({ ...v, prealloc: true }),
   t1: (v) => ({ ...v, opts: { ...v.opts, intraOpNumThreads: 1 } }),
 };
 const variant = (name: string): Variant => name.split('+').reduce((v, c) => CHANGES[c](v), { bytes: baseBytes, opts: base });
@@ -83,10 +86,23 @@ for (const name of variantsS.split(',')) {
     for (const st of sgdM.optimizer.state) feeds[st.name] = new ort.Tensor('float32', initialValues(st.init, st.shape, 'f32', rng) as Float32Array, [...st.shape]);
   }
   const carry = v.sgd ? sgdM.carry : m.carry;
+  // prealloc: the carried outputs are written into the spare one of two buffer sets (fetches),
+  // so nothing is allocated or copied into JavaScript per call.
+  let spare: Record<string, ort.Tensor> | null = v.prealloc ? Object.fromEntries(carry.map((cr) => { const t = feeds[cr.input]; return [cr.output, new ort.Tensor('float32', new Float32Array(t.size), t.dims)]; })) : null;
+  const others = s.outputNames.filter((o) => !carry.some((cr) => cr.output === o));
   const go = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      const out = await s.run(feeds);
-      for (const cr of carry) feeds[cr.input] = out[cr.output] as ort.Tensor;
+      if (v.noout) {
+        await s.run(feeds, Object.fromEntries(others.map((o) => [o, null])));
+      } else if (spare) {
+        const used = spare;
+        const out = await s.run(feeds, { ...used, ...Object.fromEntries(others.map((o) => [o, null])) });
+        spare = Object.fromEntries(carry.map((cr) => [cr.output, feeds[cr.input]]));
+        for (const cr of carry) feeds[cr.input] = out[cr.output] as ort.Tensor;
+      } else {
+        const out = await s.run(feeds);
+        for (const cr of carry) feeds[cr.input] = out[cr.output] as ort.Tensor;
+      }
     }
   };
   await go(5);

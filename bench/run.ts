@@ -45,13 +45,16 @@ interface HourglassMeasured extends Measured {
   readonly singleStepsPerS: number;
   /** Median over repetitions of fused / single steps/s (paired, so shared-machine noise cancels). */
   readonly fusedGain: number;
+  /** Fused steps with onnxruntime's thread spinning off, and its paired ratio to the default. */
+  readonly noSpinStepsPerS: number;
+  readonly noSpinGain: number;
 }
 
 const parseLast = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 
 /** Fused (S = `fuse`) and single steps, interleaved in one process; RSS and FLOPs of the fused run. */
 const hourglass = (model: string, batch: number, fuse: number): HourglassMeasured => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hourglass.ts', model, String(batch), String(stepsFor(batch)), String(REPS), String(THREADS), `${fuse},1`], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hourglass.ts', model, String(batch), String(stepsFor(batch)), String(REPS), String(THREADS), `${fuse},1,${fuse}:nospin`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`hourglass bench failed: ${r.stderr}`);
   const o = parseLast(r.stdout) as { steps_per_s: number[]; max_rss_kb: number; flops_per_step: number; modes: { steps_per_s: number[] }[]; ratios: number[][] };
   return {
@@ -60,6 +63,8 @@ const hourglass = (model: string, batch: number, fuse: number): HourglassMeasure
     flopsPerStep: o.flops_per_step,
     singleStepsPerS: median(o.modes[1].steps_per_s),
     fusedGain: median(o.ratios[1].map((x) => 1 / x)),
+    noSpinStepsPerS: median(o.modes[2].steps_per_s),
+    noSpinGain: median(o.ratios[2]),
   };
 };
 
@@ -86,6 +91,8 @@ interface Row {
   readonly hourglassStepsPerS: number;
   readonly singleStepsPerS: number;
   readonly fusedGain: number;
+  readonly noSpinStepsPerS: number;
+  readonly noSpinGain: number;
   readonly hourglassExamplesPerS: number;
   readonly hourglassRssMb: number;
   readonly rooflineFraction: number;
@@ -111,6 +118,7 @@ const main = async () => {
       const h = hourglass(model, batch, FUSE);
       say(`  hourglass, single steps: ${fmt(h.singleStepsPerS)} steps/s`);
       say(`  hourglass, fused S = ${FUSE}: ${fmt(h.stepsPerS)} steps/s (${h.fusedGain.toFixed(2)}× single, paired repetitions in one process)`);
+      say(`  hourglass, fused, thread spinning off: ${fmt(h.noSpinStepsPerS)} steps/s (${h.noSpinGain.toFixed(2)}× spinning)`);
       const results: Record<string, PeerRun | { error: string }> = {};
       for (const p of peers) {
         const r = runPeer(p, model, batch, stepsFor(batch), REPS, say);
@@ -133,6 +141,8 @@ const main = async () => {
         hourglassStepsPerS: h.stepsPerS,
         singleStepsPerS: h.singleStepsPerS,
         fusedGain: h.fusedGain,
+        noSpinStepsPerS: h.noSpinStepsPerS,
+        noSpinGain: h.noSpinGain,
         hourglassExamplesPerS: h.stepsPerS * batch,
         hourglassRssMb: h.maxRssMb,
         rooflineFraction: ((h.flopsPerStep ?? 0) * h.stepsPerS) / 1e9 / gflops,
@@ -193,11 +203,11 @@ const main = async () => {
     if (!x || 'error' in x) return 'n/a';
     return `${fmt(x.stepsPerS)}${x.misconfigured ? ' (misconfigured)' : ''}`;
   };
-  console.log(`\n| model | batch | Hourglass fused S = ${FUSE} (single steps) | ${peers.map((p) => p.name).join(' | ')} | ratio to the fastest peer | roofline | RSS MB, Hourglass / lightest peer |`);
+  console.log(`\n| model | batch | Hourglass fused S = ${FUSE} (single steps; spinning off) | ${peers.map((p) => p.name).join(' | ')} | ratio to the fastest peer | roofline | RSS MB, Hourglass / lightest peer |`);
   console.log(`|---|---|---|${peers.map(() => '---|').join('')}---|---|---|`);
   for (const r of rows)
     console.log(
-      `| ${r.model} | ${r.batch} | **${fmt(r.hourglassStepsPerS)}** (${fmt(r.singleStepsPerS)}) | ${peers.map((p) => cell(r, p.name)).join(' | ')} | ${r.ratio ? `**${r.ratio.toFixed(2)}×** (${r.fastestPeer!.name})` : 'n/a'} | ${(100 * r.rooflineFraction).toFixed(0)}% | ${r.hourglassRssMb.toFixed(0)} / ${r.lightestPeer ? r.lightestPeer.rssMb.toFixed(0) : 'n/a'} |`,
+      `| ${r.model} | ${r.batch} | **${fmt(r.hourglassStepsPerS)}** (${fmt(r.singleStepsPerS)}; ${fmt(r.noSpinStepsPerS)}) | ${peers.map((p) => cell(r, p.name)).join(' | ')} | ${r.ratio ? `**${r.ratio.toFixed(2)}×** (${r.fastestPeer!.name})` : 'n/a'} | ${(100 * r.rooflineFraction).toFixed(0)}% | ${r.hourglassRssMb.toFixed(0)} / ${r.lightestPeer ? r.lightestPeer.rssMb.toFixed(0) : 'n/a'} |`,
     );
   console.log(`\nSteps/s, f32, Adam, median of ${REPS} repetitions after warm-up.${partial.length ? ` **Partial peer set: ${partial.join(', ')} missing.**` : ''}\n`);
   console.log(`| peer | version | BLAS | ISA | threads (best config) | compile s |`);
