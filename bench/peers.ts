@@ -44,7 +44,7 @@ const peerEnv = (extra: Record<string, string>) => {
 };
 
 /** Debian's libblas.so.3 alternative may be the unoptimised reference BLAS: no peer anyone would run. */
-const misconfigured = (blas: string): string | null =>
+export const misconfigured = (blas: string): string | null =>
   /reference|none loaded/.test(blas) ? `BLAS is ${blas}: install libopenblas0-pthread (update-alternatives libblas.so.3)` : null;
 
 export const torchPeers = (venvPython: string | null, threads: number, quick: boolean): PeerSpec[] => {
@@ -113,4 +113,16 @@ export const runPeer = (
     if (!best || m.stepsPerS > best.stepsPerS) best = m;
   }
   return best ?? { error };
+};
+
+/** The peers a ratio may be taken against: modern ones that ran on a proper BLAS, else (only if
+ *  none did) the extra rows that did. */
+export const fairPeers = (peers: readonly PeerSpec[], results: Readonly<Record<string, PeerRun | { error: string }>>): (PeerRun & { name: string })[] => {
+  const fair = (extra: boolean) =>
+    peers.filter((p) => p.extra === extra).flatMap((p) => {
+      const r = results[p.name];
+      return !r || 'error' in r || r.misconfigured ? [] : [{ name: p.name, ...r }];
+    });
+  const modern = fair(false);
+  return modern.length > 0 ? modern : fair(true);
 };

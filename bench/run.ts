@@ -16,7 +16,7 @@ import { compileModel } from '../compiler/compile';
 import { BENCH_MODELS } from './models';
 import { sgemmGflops } from './roofline';
 import { DEFAULT_FUSE } from '../runtime/loop';
-import { MODERN_PEERS, runPeer, torchPeers, type PeerRun } from './peers';
+import { fairPeers, MODERN_PEERS, runPeer, torchPeers, type PeerRun } from './peers';
 import { benchVenv } from './venv';
 
 const json = process.argv.includes('--json');
@@ -126,13 +126,8 @@ const main = async () => {
         if ('error' in r && !p.extra) missing.add(p.name);
         if ('misconfigured' in r && r.misconfigured) say(`  *** ${p.name} is misconfigured, no ratio against it: ${r.misconfigured} ***`);
       }
-      const fair = (extra: boolean) =>
-        peers.filter((p) => p.extra === extra).flatMap((p) => {
-          const r = results[p.name];
-          return 'error' in r || r.misconfigured ? [] : [{ name: p.name, ...r }];
-        });
       // The fastest modern peer; Debian's torch only when no modern peer ran.
-      const candidates = fair(false).length > 0 ? fair(false) : fair(true);
+      const candidates = fairPeers(peers, results);
       const fastest = candidates.reduce<(typeof candidates)[number] | null>((b, p) => (!b || p.stepsPerS > b.stepsPerS ? p : b), null);
       const lightest = candidates.reduce<(typeof candidates)[number] | null>((b, p) => (!b || p.rssMb < b.rssMb ? p : b), null);
       rows.push({
