@@ -1,6 +1,7 @@
 // One Hourglass measurement, run in its own process so its peak RSS is its own.
 // Usage: tsx bench/hourglass.ts MODEL BATCH STEPS REPS THREADS FUSE[,FUSE...] → one JSON line.
-// FUSE = 1 times single train steps; FUSE = S > 1 the fused graph, S steps per call. With several
+// FUSE = 1 times single train steps; FUSE = S > 1 the fused graph, S steps per call; a suffix
+// `:nospin` turns onnxruntime's thread spinning off for that mode. With several
 // FUSE values the modes are measured interleaved (each repetition times every mode in turn, on
 // its own trainer), so a machine shared with other work slows them alike and their ratio holds.
 // steps_per_s and max_rss_kb are the first mode's: its trainer is built and warmed up first, so
@@ -14,7 +15,8 @@ import { BENCH_MODELS } from './models';
 
 const [model, batchS, stepsS, repsS, threadsS, fuseS = '1'] = process.argv.slice(2);
 const [batch, steps, reps, threads] = [batchS, stepsS, repsS, threadsS].map(Number);
-const fuses = fuseS.split(',').map(Number);
+const modeSpecs = fuseS.split(',').map((m) => ({ fuse: Number(m.split(':')[0]), spin: m.endsWith(':nospin') ? false : undefined }));
+const fuses = modeSpecs.map((m) => m.fuse);
 const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(c)) throw new Error(c.left.message);
 const slots = Math.max(8, ...fuses);
@@ -30,8 +32,8 @@ const runner = (trainer: Trainer, fuse: number) => async (n: number) => {
 };
 const modes: { fuse: number; run: (n: number) => Promise<void>; measured: number; rates: number[] }[] = [];
 let firstRss = 0;
-for (const fuse of fuses) {
-  const run = runner(await Trainer.create(c.right, { seed: 0, threads }), fuse);
+for (const { fuse, spin } of modeSpecs) {
+  const run = runner(await Trainer.create(c.right, { seed: 0, threads, spin }), fuse);
   await run(Math.max(20, fuse * 2));
   if (modes.length === 0) firstRss = process.resourceUsage().maxRSS;
   modes.push({ fuse, run, measured: fuse === 1 ? steps : Math.max(1, Math.round(steps / fuse)) * fuse, rates: [] });

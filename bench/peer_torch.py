@@ -1,26 +1,37 @@
-"""PyTorch peer for `npm run bench`: the same models, optimizer and batch, timed the same way.
+"""PyTorch peer for `npm run bench`: the same models, initialisation, optimizer and batch, timed the same way.
 
-Prints one JSON object: {"steps_per_s": [...], "max_rss_kb": n, "threads": t}.
-Usage: peer_torch.py MODEL BATCH STEPS REPS THREADS
+Prints one JSON object: {"steps_per_s": [...], "max_rss_kb": n, "threads": t, "compile_s": s | null,
+"version": v, "blas": b, "isa": i}.
+Usage: peer_torch.py MODEL BATCH STEPS REPS THREADS [eager|compile]
+Runs under Debian's python3-torch (1.13) and under the bench venv's torch 2.x alike.
 """
-import json, resource, sys, time
+import json, math, os, resource, sys, time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+mode = sys.argv[6] if len(sys.argv) > 6 else "eager"
 torch.set_num_threads(threads)
 torch.manual_seed(0)
+
+
+def linear(i, o):
+    # Hourglass's dense init: Glorot-uniform weights, zero biases.
+    l = nn.Linear(i, o)
+    nn.init.uniform_(l.weight, -math.sqrt(6 / (i + o)), math.sqrt(6 / (i + o)))
+    nn.init.zeros_(l.bias)
+    return l
 
 
 class VAE(nn.Module):
     def __init__(self):
         super().__init__()
-        self.e, self.mu, self.lv = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
-        self.d1, self.d2 = nn.Linear(20, 400), nn.Linear(400, 784)
+        self.e, self.mu, self.lv = linear(784, 400), linear(400, 20), linear(400, 20)
+        self.d1, self.d2 = linear(20, 400), linear(400, 784)
 
-    def loss(self, x):
+    def forward(self, x):
         h = F.relu(self.e(x))
         mu, lv = self.mu(h), self.lv(h)
         z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu)
@@ -33,9 +44,9 @@ class VAE(nn.Module):
 class KSparse(nn.Module):
     def __init__(self, k=25):
         super().__init__()
-        self.enc, self.b_dec, self.k = nn.Linear(784, 1000), nn.Parameter(torch.zeros(784)), k
+        self.enc, self.b_dec, self.k = linear(784, 1000), nn.Parameter(torch.zeros(784)), k
 
-    def loss(self, x):
+    def forward(self, x):
         h = self.enc(x)
         idx = torch.topk(h, self.k, dim=1).indices
         mask = torch.zeros_like(h).scatter_(1, idx, 1.0)
@@ -47,10 +58,10 @@ class Deep(nn.Module):
     def __init__(self):
         super().__init__()
         w = [784, 1000, 500, 250, 2]
-        self.enc = nn.ModuleList(nn.Linear(a, b) for a, b in zip(w, w[1:]))
-        self.dec = nn.ModuleList(nn.Linear(a, b) for a, b in zip(w[::-1], w[::-1][1:]))
+        self.enc = nn.ModuleList(linear(a, b) for a, b in zip(w, w[1:]))
+        self.dec = nn.ModuleList(linear(a, b) for a, b in zip(w[::-1], w[::-1][1:]))
 
-    def loss(self, x):
+    def forward(self, x):
         h = x
         for i, l in enumerate(self.enc):
             h = l(h) if i == len(self.enc) - 1 else F.relu(l(h))
@@ -59,20 +70,51 @@ class Deep(nn.Module):
         return F.binary_cross_entropy_with_logits(h, x, reduction="sum") / x.shape[0]
 
 
+def blas():
+    """The BLAS torch was built with, and for a generic build the library actually loaded."""
+    cfg = torch.__config__.show()
+    info = next((p.split("=", 1)[1] for p in cfg.replace(",", "\n").split() if p.startswith("BLAS_INFO=")), "unknown")
+    if info != "generic":
+        return info
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    with open("/proc/self/maps") as f:
+        libs = sorted({os.path.realpath(l.split()[-1]) for l in f if "blas" in l.lower() and l.split()[-1].startswith("/")})
+    # Debian's libblas.so.3 alternative: OpenBLAS (openblas-pthread/openmp) or the reference BLAS.
+    if any("openblas" in l for l in libs):
+        return "generic → OpenBLAS (" + ", ".join(sorted({os.path.dirname(l).rsplit("/", 1)[-1] for l in libs if "openblas" in l})) + ")"
+    return "generic → reference BLAS (" + ", ".join(libs) + ")" if libs else "generic → none loaded"
+
+
+def isa():
+    cap = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+    if cap:
+        return cap()
+    line = next((l for l in torch.__config__.show().splitlines() if "CPU capability usage" in l), "")
+    return line.split(":")[-1].strip() or "unknown"
+
+
 model = {"vae": VAE, "k_sparse": KSparse, "deep_ae": Deep}[model_name]()
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 data = torch.rand(batch * 8, 784)
+loss_fn = torch.compile(model) if mode == "compile" else model
+# The optimizer step compiled too (PyTorch's recipe for compiled Adam): one fused kernel per step.
+opt_step = torch.compile(opt.step) if mode == "compile" else opt.step
 
 
 def step(i):
     x = data[(i % 8) * batch : (i % 8 + 1) * batch]
     opt.zero_grad(set_to_none=True)
-    loss = model.loss(x)
+    loss = loss_fn(x)
     loss.backward()
-    opt.step()
+    opt_step()
 
 
-for i in range(20):
+# Warm-up (compilation, for torch.compile, happens in the first steps): timed, reported apart.
+t0 = time.perf_counter()
+step(0)
+step(1)
+first = time.perf_counter() - t0
+for i in range(2, 20):
     step(i)
 rates = []
 for r in range(reps):
@@ -80,4 +122,17 @@ for r in range(reps):
     for i in range(steps):
         step(i)
     rates.append(steps / (time.perf_counter() - t0))
-print(json.dumps({"steps_per_s": rates, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "threads": threads}))
+compile_s = max(0.0, first - 2 / max(rates)) if mode == "compile" else None
+print(
+    json.dumps(
+        {
+            "steps_per_s": rates,
+            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "threads": torch.get_num_threads(),
+            "compile_s": compile_s,
+            "version": torch.__version__,
+            "blas": blas(),
+            "isa": isa(),
+        }
+    )
+)

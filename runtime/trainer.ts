@@ -17,6 +17,8 @@ export interface TrainerOptions {
   readonly seed: number;
   readonly provider?: ProviderRequest;
   readonly threads?: number;
+  /** Spinning intra-op threads (see SessionOptions.spin); onnxruntime's default when absent. */
+  readonly spin?: boolean;
   readonly lr?: number;
   readonly log?: (line: string) => void;
 }
@@ -53,7 +55,7 @@ export class Trainer {
 
   static async create(art: ArtifactBytes, opts: TrainerOptions): Promise<Trainer> {
     const m = art.manifest;
-    const sess = { provider: opts.provider, threads: opts.threads, log: opts.log };
+    const sess = { provider: opts.provider, threads: opts.threads, spin: opts.spin, log: opts.log };
     const train = await openSession(art.files[m.artifacts.train_step.file], sess);
     const evaluator = await openSession(art.files[m.artifacts.evaluate.file], { ...sess, provider: train.provider });
     const multi = await openSession(art.files[m.multiStep.file], { ...sess, provider: train.provider });

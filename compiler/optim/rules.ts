@@ -18,7 +18,12 @@ const sgd: OptimizerDef = {
   },
 };
 
-/** Adam with bias correction (Kingma & Ba 2015, Algorithm 1). */
+/**
+ * Adam with bias correction (Kingma & Ba 2015, Algorithm 1), in the paper's own faster order
+ * (end of its section 2): the corrections fold into scalars, α_t = lr·√(1 − β2^t)/(1 − β1^t) and
+ * ε̂ = ε·√(1 − β2^t), and θ −= α_t·m/(√v + ε̂) — the same value as the textbook lines, with 12
+ * passes over each parameter-sized tensor instead of 14 (the two m̂, v̂ divisions go).
+ */
 const adam: OptimizerDef = {
   defaults: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
   slots: [
@@ -31,9 +36,10 @@ const adam: OptimizerDef = {
     const a = algebra(g);
     const m = a.add(a.mul(slots.m, h.beta1), a.mul(grad, 1 - h.beta1));
     const v = a.add(a.mul(slots.v, h.beta2), a.mul(a.sq(grad), 1 - h.beta2));
-    const mHat = a.div(m, a.sub(1, a.powT(h.beta1, t)));
-    const vHat = a.div(v, a.sub(1, a.powT(h.beta2, t)));
-    const step = a.div(a.mul(lr, mHat), a.add(a.sqrt(vHat), h.eps));
+    const root2 = a.sqrt(a.sub(1, a.powT(h.beta2, t)));
+    const alpha = a.div(a.mul(lr, root2), a.sub(1, a.powT(h.beta1, t)));
+    const epsHat = a.mul(root2, h.eps);
+    const step = a.div(a.mul(m, alpha), a.add(a.sqrt(v), epsHat));
     return { param: a.sub(param, step), slots: { m, v } };
   },
 };

@@ -1,0 +1,124 @@
+// A/B of emission or session variants of one model's train step, interleaved in one process so
+// a shared machine slows them alike: each repetition times every variant in turn; the report is
+// each variant's median steps/s and its median paired ratio to the first. Usage:
+// tsx bench/ab.ts MODEL BATCH FUSE STEPS REPS VARIANT[,VARIANT...]
+import * as E from 'fp-ts/Either';
+import * as ort from 'onnxruntime-node';
+import { compileModel } from '../compiler/compile';
+import type onnxProto from 'onnx-proto';
+import { onnx } from '../compiler/onnx/emitter';
+import { foldTransposedMatMuls } from './gemmFold';
+import { initialValues } from '../runtime/init';
+import { Rng } from '../runtime/random';
+import { BENCH_MODELS } from './models';
+
+const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', repsS = '5', variantsS = 'base'] = process.argv.slice(2);
+const [batch, fuse, steps, reps] = [batchS, fuseS, stepsS, repsS].map(Number);
+const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+if (E.isLeft(c)) throw new Error(c.left.message);
+const m = c.right.manifest;
+const baseBytes = fuse === 1 ? c.right.files[m.artifacts.train_step.file] : c.right.files[m.multiStep.file];
+// The same model under SGD (no optimizer state): how much of a step Adam's elementwise work is.
+const sgd = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'sgd', lr: 1e-3, hyper: {} } });
+if (E.isLeft(sgd)) throw new Error(sgd.left.message);
+const sgdM = sgd.right.manifest;
+const sgdBytes = () => (fuse === 1 ? sgd.right.files[sgdM.artifacts.train_step.file] : sgd.right.files[sgdM.multiStep.file]);
+
+const gemm = (bytes: Uint8Array): Uint8Array => {
+  const mp = onnx.ModelProto.decode(bytes);
+  const fix = (g: onnxProto.onnx.GraphProto) => {
+    g.node = foldTransposedMatMuls(g.node as onnxProto.onnx.NodeProto[], new Set(g.output.map((o) => o.name as string)));
+    for (const n of g.node) for (const a of n.attribute ?? []) if (a.g) fix(a.g as onnxProto.onnx.GraphProto);
+  };
+  fix(mp.graph as onnxProto.onnx.GraphProto);
+  return onnx.ModelProto.encode(mp).finish();
+};
+const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: 2, interOpNumThreads: 1 };
+// `ref`: the same model compiled by another checkout's compiler (AB_REF=/path/to/checkout), so a
+// compiler change is measured against its parent interleaved in one process.
+const refBytes = async (): Promise<Uint8Array> => {
+  const dir = process.env.AB_REF;
+  if (!dir) throw new Error('variant ref needs AB_REF=/path/to/checkout');
+  const cm = (await import(`${dir}/compiler/compile.ts`)).compileModel as typeof compileModel;
+  const r = cm(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return fuse === 1 ? r.right.files[r.right.manifest.artifacts.train_step.file] : r.right.files[r.right.manifest.multiStep.file];
+};
+const REF = process.argv[7]?.includes('ref') || process.argv.slice(2).join(' ').includes('ref') ? await refBytes() : new Uint8Array();
+
+type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean };
+// A variant is a '+'-joined list of these, applied in turn to the base.
+const CHANGES: Record<string, (v: Variant) => Variant> = {
+  base: (v) => v,
+  ref: (v) => ({ ...v, bytes: REF }),
+  gemm: (v) => ({ ...v, bytes: gemm(v.bytes) }),
+  nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { 'intra_op.allow_spinning': '0' } } } }),
+  noarena: (v) => ({ ...v, opts: { ...v.opts, enableCpuMemArena: false } }),
+  nopattern: (v) => ({ ...v, opts: { ...v.opts, enableMemPattern: false } }),
+  extended: (v) => ({ ...v, opts: { ...v.opts, graphOptimizationLevel: 'extended' } }),
+  sgd: (v) => ({ ...v, bytes: sgdBytes(), sgd: true }),
+  // Diagnostic only (the state does not advance): the carried outputs are not fetched at all.
+  noout: (v) => ({ ...v, noout: true }),
+  prealloc: (v) => ({ ...v, prealloc: true }),
+  t1: (v) => ({ ...v, opts: { ...v.opts, intraOpNumThreads: 1 } }),
+};
+const variant = (name: string): Variant => name.split('+').reduce((v, c) => CHANGES[c](v), { bytes: baseBytes, opts: base });
+
+const rng = Rng.seeded(0);
+const feeds0: Record<string, ort.Tensor> = {};
+for (const p of [...m.params, ...m.optimizer.state]) feeds0[p.name] = new ort.Tensor('float32', initialValues(p.init, p.shape, 'f32', rng) as Float32Array, [...p.shape]);
+feeds0[m.optimizer.lrInput] = new ort.Tensor('float32', Float32Array.of(1e-3), []);
+const lead = fuse === 1 ? [] : [fuse];
+const stackedName = (input: string) => (fuse === 1 ? input : m.multiStep.stacked.find((st) => st.input === input)!.name);
+feeds0[stackedName('x')] = new ort.Tensor('float32', new Float32Array(fuse * batch * 784).map(() => rng.uniform()), [...lead, batch, 784]);
+for (const nz of m.noise) {
+  const n = fuse * batch * nz.shape.reduce((a, b) => a * b, 1);
+  feeds0[stackedName(`noise.${nz.name}`)] = new ort.Tensor('float32', new Float32Array(n).map(() => rng.normal()), [...lead, batch, ...nz.shape]);
+}
+
+const runs: { name: string; go: (n: number) => Promise<void>; rates: number[]; cpu: number[] }[] = [];
+for (const name of variantsS.split(',')) {
+  const v = variant(name);
+  const s = await ort.InferenceSession.create(v.bytes, v.opts);
+  const feeds = { ...feeds0 };
+  if (v.sgd) {
+    for (const st of m.optimizer.state) if (st.name.startsWith('adam.')) delete feeds[st.name];
+    for (const st of sgdM.optimizer.state) feeds[st.name] = new ort.Tensor('float32', initialValues(st.init, st.shape, 'f32', rng) as Float32Array, [...st.shape]);
+  }
+  const carry = v.sgd ? sgdM.carry : m.carry;
+  // prealloc: the carried outputs are written into the spare one of two buffer sets (fetches),
+  // so nothing is allocated or copied into JavaScript per call.
+  let spare: Record<string, ort.Tensor> | null = v.prealloc ? Object.fromEntries(carry.map((cr) => { const t = feeds[cr.input]; return [cr.output, new ort.Tensor('float32', new Float32Array(t.size), t.dims)]; })) : null;
+  const others = s.outputNames.filter((o) => !carry.some((cr) => cr.output === o));
+  const go = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      if (v.noout) {
+        await s.run(feeds, Object.fromEntries(others.map((o) => [o, null])));
+      } else if (spare) {
+        const used = spare;
+        const out = await s.run(feeds, { ...used, ...Object.fromEntries(others.map((o) => [o, null])) });
+        spare = Object.fromEntries(carry.map((cr) => [cr.output, feeds[cr.input]]));
+        for (const cr of carry) feeds[cr.input] = out[cr.output] as ort.Tensor;
+      } else {
+        const out = await s.run(feeds);
+        for (const cr of carry) feeds[cr.input] = out[cr.output] as ort.Tensor;
+      }
+    }
+  };
+  await go(5);
+  runs.push({ name, go, rates: [], cpu: [] });
+}
+const calls = Math.max(1, Math.round(steps / fuse));
+for (let r = 0; r < reps; r++)
+  for (const v of runs) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await v.go(calls);
+    const c1 = process.cpuUsage(c0);
+    v.rates.push((calls * fuse) / ((performance.now() - t0) / 1000));
+    // CPU time per step: on a shared machine (with spinning off) a steadier measure of the work.
+    v.cpu.push((c1.user + c1.system) / 1000 / (calls * fuse));
+  }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+for (const v of runs)
+  console.log(`${model} b${batch} S${fuse} ${v.name.padEnd(10)} ${median(v.rates).toFixed(1)} steps/s  ratio ${median(v.rates.map((x, i) => x / runs[0].rates[i])).toFixed(3)}; CPU ${median(v.cpu).toFixed(2)} ms/step, ratio ${median(v.cpu.map((x, i) => runs[0].cpu[i] / x)).toFixed(3)}`);
