@@ -108,6 +108,18 @@ const trimMetrics = (path: string, beforeEpoch: number, log: (line: string) => v
 
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/**
+ * The spec's own functions (objective, layers) run inside compileModel: an exception there is
+ * the spec's, not Hourglass's, and comes back as a compile error naming the model.
+ */
+export const guardSpec = (build: () => ReturnType<typeof compileModel>): ReturnType<typeof compileModel> => {
+  try {
+    return build();
+  } catch (err) {
+    return E.left({ path: '', message: `threw while building the graph: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` });
+  }
+};
+
 const left = (code: Failure['exitCode'], message: string) => E.left(failure(code, message));
 
 /**
@@ -162,7 +174,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   if (E.isLeft(lrAt)) return left(EXIT.usage, lrAt.left);
   // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
   const compileFor = (epoch: number) =>
-    compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } });
+    guardSpec(() => compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } }));
   const compiled = compileFor(1);
   if (E.isLeft(compiled)) return left(EXIT.dataErr, `${req.specPath}: ${showError(compiled.left)}`);
   const m = compiled.right.manifest;

@@ -5,6 +5,7 @@ import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { cannotCreate, unwritable, writeFileAtomic } from '../../run/fsx';
+import { guardSpec } from '../../run/trainRun';
 import { CliError, EXIT, orFail } from '../fail';
 import { loadSpec, specExit } from '../loadSpec';
 
@@ -24,7 +25,7 @@ export const compileCommand = async (spec: string, o: CompileOpts): Promise<void
   if (early) throw new CliError(early, EXIT.cantCreate);
   const loaded = await loadSpec(spec, { typecheck: o.typecheck, timeout: o.specTimeout });
   const model = orFail(loaded, E.isLeft(loaded) ? specExit(loaded.left) : EXIT.dataErr);
-  const compiled = compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype });
+  const compiled = guardSpec(() => compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype }));
   if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`, EXIT.dataErr);
   const cannot = unwritable(o.out);
   if (cannot) throw new CliError(cannot, EXIT.cantCreate);
