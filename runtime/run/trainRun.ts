@@ -221,14 +221,13 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
     const fits = checkAgainst(c.right, [...m.params, ...m.optimizer.state], f.checkpoint);
     if (E.isLeft(fits)) return left(EXIT.dataErr, fits.left);
     checkpoint = fits.right;
+    // Metrics past the checkpoint go; a damaged line is refused before anything is written.
+    const torn = trimMetrics(f.metrics, checkpoint.meta.epoch, req.log);
+    if (torn) return E.left(torn);
   }
 
   try {
-    if (record) {
-      // Record what this resume changed; keep every field others wrote.
-      const entry = { at: new Date().toISOString(), event: 'resumed' as const, step: checkpoint?.meta.step, ...(Object.keys(changed).length ? { changed } : {}) };
-      writeRecord(f.settings, { ...record, settings: { ...record.settings, ...s }, history: [...record.history, entry] });
-    } else {
+    if (!record) {
       // run.json first: from here on the directory is marked as Hourglass's own.
       writeRecord(f.settings, newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s } }));
       writeArtifacts(f, compiled.right);
@@ -243,8 +242,9 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
       trainer.setLearningRate(changed.lr ? s.lr : checkpoint.meta.lr);
       const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
       resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
-      const torn = trimMetrics(f.metrics, epoch, req.log);
-      if (torn) return E.left(torn);
+      // Record what this resume changed; keep every field others wrote.
+      const entry = { at: new Date().toISOString(), event: 'resumed' as const, step, ...(Object.keys(changed).length ? { changed } : {}) };
+      writeRecord(f.settings, { ...record!, settings: { ...record!.settings, ...s }, history: [...record!.history, entry] });
       const what = Object.entries(changed).map(([k, v]) => `${k} ${v.from} → ${v.to}`);
       req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)${what.length ? `, with ${what.join(', ')}` : ''}`);
     }
