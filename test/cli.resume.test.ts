@@ -113,10 +113,12 @@ describe('hourglass train --resume', () => {
     const run = copyRun();
     writeFileSync(join(run, 'metrics.jsonl'), `garbage\n${readFileSync(join(run, 'metrics.jsonl'), 'utf8')}`);
     const before = readFileSync(join(run, 'metrics.jsonl'), 'utf8');
+    const record = readFileSync(join(run, 'run.json'), 'utf8');
     const r = hourglass([...base(run), '--resume', '--epochs', '2']);
     expect(r.code, r.err).toBe(EXIT.dataErr);
     expect(r.err).toMatch(/metrics\.jsonl: line 1 is not a metrics record/);
     expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8')).toBe(before);
+    expect(readFileSync(join(run, 'run.json'), 'utf8')).toBe(record);
   });
 });
 

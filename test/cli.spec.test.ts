@@ -39,6 +39,20 @@ describe('loading a spec', () => {
     expect(r.code).toBe(EXIT.dataErr);
   });
 
+  test('a spec whose objective throws is bad content, not an internal error', () => {
+    const spec = join(tmp, 'throws.ts');
+    writeFileSync(
+      spec,
+      `import { autoencoder, dense, mse } from '${join(repo, 'dsl')}';
+export default autoencoder({ name: 'throws', input: [4], encoder: dense(2), decoder: dense(4), likelihood: mse })
+  .objective(() => { throw new Error('boom'); });
+`,
+    );
+    const r = hourglass(['compile', spec, '--out', join(tmp, 'th'), '--no-typecheck']);
+    expect(r.err).toMatch(/^hourglass: .*throws\.ts: threw while building the graph: boom$/);
+    expect(r.code).toBe(EXIT.dataErr);
+  });
+
   test('a missing spec is missing input', () => {
     const r = hourglass(['compile', join(tmp, 'nope.ts'), '--out', join(tmp, 'n')]);
     expect(r.err).toMatch(/nope\.ts: no such file/);

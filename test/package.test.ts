@@ -37,6 +37,15 @@ beforeAll(() => {
   }
 });
 
+describe('installing', () => {
+  test('npm reads .npmrc without warnings and skips dependencies\' install scripts (no CUDA feed)', () => {
+    const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['config', 'get', 'ignore-scripts'], { cwd: repo, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/Unknown (project|user|env) config/);
+    expect(r.stdout.trim()).toBe('true');
+    expect(readFileSync(join(repo, '.ci', 'run'), 'utf8')).toMatch(/export ONNXRUNTIME_NODE_INSTALL=skip\n(.*\n)*npm ci/);
+  });
+});
+
 describe('the packed package', () => {
   test('ships the entry and the sources it needs, not the tests', () => {
     const paths = packed.files.map((f) => f.path);

@@ -130,6 +130,18 @@ export const splitRecord = (req: RunRequest) => {
 
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/**
+ * The spec's own functions (objective, layers) run inside compileModel: an exception there is
+ * the spec's, not Hourglass's, and comes back as a compile error naming the model.
+ */
+export const guardSpec = (build: () => ReturnType<typeof compileModel>): ReturnType<typeof compileModel> => {
+  try {
+    return build();
+  } catch (err) {
+    return E.left({ path: '', message: `threw while building the graph: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` });
+  }
+};
+
 const left = (code: Failure['exitCode'], message: string) => E.left(failure(code, message));
 
 /**
@@ -184,7 +196,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   if (E.isLeft(lrAt)) return left(EXIT.usage, lrAt.left);
   // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
   const compileFor = (epoch: number) =>
-    compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } });
+    guardSpec(() => compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } }));
   const compiled = compileFor(1);
   if (E.isLeft(compiled)) return left(EXIT.dataErr, `${req.specPath}: ${showError(compiled.left)}`);
   const m = compiled.right.manifest;
@@ -231,14 +243,13 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
     const fits = checkAgainst(c.right, [...m.params, ...m.optimizer.state], f.checkpoint);
     if (E.isLeft(fits)) return left(EXIT.dataErr, fits.left);
     checkpoint = fits.right;
+    // Metrics past the checkpoint go; a damaged line is refused before anything is written.
+    const torn = trimMetrics(f.metrics, checkpoint.meta.epoch, req.log);
+    if (torn) return E.left(torn);
   }
 
   try {
-    if (record) {
-      // Record what this resume changed; keep every field others wrote.
-      const entry = { at: new Date().toISOString(), event: 'resumed' as const, step: checkpoint?.meta.step, ...(Object.keys(changed).length ? { changed } : {}) };
-      writeRecord(f.settings, { ...record, settings: { ...record.settings, ...s }, history: [...record.history, entry] });
-    } else {
+    if (!record) {
       // run.json first: from here on the directory is marked as Hourglass's own.
       writeRecord(f.settings, newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) }));
       writeArtifacts(f, compiled.right);
@@ -253,8 +264,9 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
       trainer.setLearningRate(changed.lr ? s.lr : checkpoint.meta.lr);
       const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
       resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
-      const torn = trimMetrics(f.metrics, epoch, req.log);
-      if (torn) return E.left(torn);
+      // Record what this resume changed; keep every field others wrote.
+      const entry = { at: new Date().toISOString(), event: 'resumed' as const, step, ...(Object.keys(changed).length ? { changed } : {}) };
+      writeRecord(f.settings, { ...record!, settings: { ...record!.settings, ...s }, history: [...record!.history, entry] });
       const what = Object.entries(changed).map(([k, v]) => `${k} ${v.from} → ${v.to}`);
       req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)${what.length ? `, with ${what.join(', ')}` : ''}`);
     }

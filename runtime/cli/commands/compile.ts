@@ -5,6 +5,7 @@ import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { cannotCreate, unwritable, writeFileAtomic } from '../../run/fsx';
+import { guardSpec } from '../../run/trainRun';
 import { CliError, EXIT } from '../fail';
 import { loadSpecOrFail } from '../loadSpec';
 
@@ -24,7 +25,7 @@ export const compileCommand = async (spec: string, o: CompileOpts): Promise<void
   const early = cannotCreate(o.out);
   if (early) throw new CliError(early, EXIT.cantCreate);
   const { model, params } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout });
-  const compiled = compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype });
+  const compiled = guardSpec(() => compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype }));
   if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`, EXIT.dataErr);
   const cannot = unwritable(o.out);
   if (cannot) throw new CliError(cannot, EXIT.cantCreate);
