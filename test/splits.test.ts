@@ -1,7 +1,7 @@
 // Splits: the held-out fraction (0 = train on everything), a separate held-out set, the split
 // exported by `hourglass data` for outside tools, and labels written beside encoded codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
@@ -65,6 +65,11 @@ describe('hourglass data', () => {
     // Refuses to overwrite without --force; bad fractions are usage errors.
     expect(hourglass('data', 'shapes:40', '--out', out).code).toBe(73);
     expect(hourglass('data', 'shapes:40', '--out', out, '--force').code).toBe(0);
+    const foreign = join(tmp, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'x.npy'), 'not ours');
+    expect(hourglass('data', 'shapes:40', '--out', foreign, '--force').code).toBe(73);
+    expect(readFileSync(join(foreign, 'x.npy'), 'utf8')).toBe('not ours');
     const bad = hourglass('data', 'shapes:40', '--held-out', '1', '--out', join(tmp, 'x'));
     expect(bad.code).not.toBe(0);
     expect(bad.err).toContain('must be a fraction in [0, 1)');
