@@ -114,6 +114,11 @@ describe('train splits, encode labels', () => {
     expect(r.code, r.err).toBe(0);
     expect(json(join(run, 'run.json')).split).toMatchObject({ data: 'mnist', heldOutData: x, heldOut: 0, train: mnist.n, heldOutN: mnist.n });
     expect(Object.keys(json(join(run, 'metrics.jsonl')).heldOut)).toContain('loss');
+    // The separate set is the run's held-out rows, all of them; it has no training rows.
+    const e = hourglass('encode', run, '--data', x, '--split', 'held-out', '--limit', '30', '--out', join(tmp, 'sep.npy'));
+    expect(e.code, e.err).toBe(0);
+    expect(npy(join(tmp, 'sep.npy')).shape).toEqual([30, 2]);
+    expect(hourglass('encode', run, '--data', x, '--split', 'train', '--out', join(tmp, 'sep2.npy')).code).toBe(2);
     const bad = hourglass(...train('--data', 'mnist', '--held-out', '0.5', '--held-out-data', x, '--out', join(tmp, 'bad')));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^hourglass: --held-out 0.5 and --held-out-data .* contradict/);
