@@ -101,6 +101,10 @@ describe('train splits, encode labels', () => {
     expect(npy(codes).shape).toEqual([heldOut.length, 2]);
     const labels = npy(join(tmp, 'held.labels.npy'));
     expect(Array.from(labels.values)).toEqual(Array.from(heldOut, (i) => mnist.labels![i]));
+    // A resumed run keeps its split.
+    const resumed = hourglass(...train('--data', 'mnist', '--held-out', '0.2', '--resume', '--out', run));
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toContain('was trained with --held-out 0.3');
     // A data set the run never saw has no train / held-out rows.
     expect(hourglass('encode', run, '--data', 'shapes:10', '--split', 'train', '--out', join(tmp, 's.npy')).code).toBe(2);
   });
