@@ -1,6 +1,6 @@
 // Convolutional rows of the benchmark, run on their own: `npx tsx bench/conv.ts [--quick]`.
 // Hourglass (fused steps and single steps, one process) against PyTorch eager (NCHW and
-// channels_last) on the same model, batch, optimizer and thread count; steps/s are medians of
+// channels_last, OMP_WAIT_POLICY=PASSIVE) on the same model, batch, optimizer and thread count; steps/s are medians of
 // repetitions after warm-up. Each side runs in its own process.
 import { spawnSync } from 'node:child_process';
 import * as E from 'fp-ts/Either';
@@ -45,7 +45,9 @@ const measureHourglass = async (name: string) => {
 
 const measureTorch = (name: string, layout: string): number | null => {
   const m = CONV_BENCH_MODELS[name];
-  const r = spawnSync('/usr/bin/python3', ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8' });
+  // OpenMP's busy-waiting threads collapse on a shared machine (0.2 steps/s measured): passive waiting.
+  const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
+  const r = spawnSync('/usr/bin/python3', ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8', env });
   if (r.status !== 0) {
     console.error(`PyTorch peer failed: ${(r.stderr || '').trim().split('\n').pop()}`);
     return null;
