@@ -1,6 +1,6 @@
 // Convolutional rows of the benchmark, run on their own: `npx tsx bench/conv.ts [--quick]`.
 // Hourglass (fused steps and single steps, one process) against PyTorch eager (NCHW and
-// channels_last) on the same model, batch, optimizer and thread count; steps/s are medians of
+// channels_last, OMP_WAIT_POLICY=PASSIVE) on the same model, batch, optimizer and thread count; steps/s are medians of
 // repetitions after warm-up. Each side runs in its own process.
 import { spawnSync } from 'node:child_process';
 import * as E from 'fp-ts/Either';
@@ -10,6 +10,8 @@ import { Trainer } from '../runtime/trainer';
 import { CONV_BENCH_MODELS } from './convModels';
 
 const quick = process.argv.includes('--quick');
+/** `--cpu`: CPU seconds per step on one thread each instead of wall-clock rates (robust on a loaded machine). */
+const cpu = process.argv.includes('--cpu');
 const THREADS = 2;
 const REPS = quick ? 3 : 5;
 const STEPS = quick ? 8 : 24;
@@ -45,13 +47,61 @@ const measureHourglass = async (name: string) => {
 
 const measureTorch = (name: string, layout: string): number | null => {
   const m = CONV_BENCH_MODELS[name];
-  const r = spawnSync('/usr/bin/python3', ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8' });
+  // OpenMP's busy-waiting threads collapse on a shared machine (0.2 steps/s measured): passive waiting.
+  const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
+  const r = spawnSync('/usr/bin/python3', ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8', env });
   if (r.status !== 0) {
     console.error(`PyTorch peer failed: ${(r.stderr || '').trim().split('\n').pop()}`);
     return null;
   }
   return median(JSON.parse(r.stdout.trim().split('\n').pop()!).steps_per_s as number[]);
 };
+
+/** CPU seconds per step, one thread: Hourglass single and fused (process.cpuUsage), PyTorch eager (time.process_time). */
+const cpuPerStep = async (name: string) => {
+  const m = CONV_BENCH_MODELS[name];
+  const c = compileModel(m.def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+  if (E.isLeft(c)) throw new Error(c.left.message);
+  const data = new Float32Array(FUSE * m.batch * m.dim);
+  const rng = Rng.seeded(0);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
+  const tr = await Trainer.create(c.right, { seed: 0, threads: 1 });
+  const steps = FUSE * (quick ? 1 : 3);
+  await tr.step(data.subarray(0, m.batch * m.dim), m.batch);
+  await tr.stepMany(data, m.batch, FUSE);
+  let t = process.cpuUsage();
+  for (let i = 0; i < steps; i++) await tr.step(data.subarray((i % FUSE) * m.batch * m.dim, ((i % FUSE) + 1) * m.batch * m.dim), m.batch);
+  let d = process.cpuUsage(t);
+  const single = (d.user + d.system) / 1e6 / steps;
+  t = process.cpuUsage();
+  for (let i = 0; i < steps; i += FUSE) await tr.stepMany(data, m.batch, FUSE);
+  d = process.cpuUsage(t);
+  const fused = (d.user + d.system) / 1e6 / steps;
+  const py = [
+    'import sys, time',
+    `sys.argv = ['peer', '${name}', '${m.batch}', '0', '0', '1']`,
+    "exec(open('bench/peer_torch_conv.py').read().split('for i in range(5):')[0])",
+    'for i in range(3): step(i)',
+    't = time.process_time()',
+    `for i in range(${steps}): step(i)`,
+    `print((time.process_time() - t) / ${steps})`,
+  ].join('\n');
+  const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const torch = r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : null;
+  return { single, fused, torch };
+};
+
+if (cpu) {
+  console.log(`| model | batch | Hourglass CPU ms/step fused (single) | PyTorch eager CPU ms/step | PyTorch / Hourglass |`);
+  console.log(`|---|---|---|---|---|`);
+  for (const name of Object.keys(CONV_BENCH_MODELS)) {
+    const m = CONV_BENCH_MODELS[name];
+    const r = await cpuPerStep(name);
+    const best = Math.min(r.fused, r.single);
+    console.log(`| ${m.title} | ${m.batch} | ${(1000 * r.fused).toFixed(1)} (${(1000 * r.single).toFixed(1)}) | ${r.torch ? (1000 * r.torch).toFixed(1) : 'n/a'} | ${r.torch ? `${(r.torch / best).toFixed(2)}×` : 'n/a'} |`);
+  }
+  process.exit(0);
+}
 
 console.log(`| model | batch | Hourglass steps/s fused (single) | PyTorch eager NCHW | PyTorch channels_last | ratio to best peer |`);
 console.log(`|---|---|---|---|---|---|`);

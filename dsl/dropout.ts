@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import type { Val } from '../compiler/ir/graph';
-import { apply, autoName, errorPath, failed, tensor, type Shape, type T } from './tensor';
+import { apply, autoName, errorPath, failed, scopePath, tensor, type Shape, type T } from './tensor';
 
 /** max(x, 0) + slope · min(x, 0) (Maas et al. 2013; DCGAN's discriminator uses slope 0.2). */
 export const leakyRelu =
@@ -41,7 +41,7 @@ export const dropout =
   (p: number, opts: { readonly name?: string } = {}) =>
   <S extends Shape>(x: T<S>): T<S> => {
     const s = x.session;
-    const name = opts.name ?? autoName(s, 'dropout');
+    const name = opts.name ? [scopePath(s), opts.name].filter(Boolean).join('.') : autoName(s, 'dropout');
     const leaf = name.split('.').pop()!;
     if (!(p >= 0 && p < 1)) return failed(s, x.shape, leaf, `p must be in [0, 1), got ${p}`);
     if (s.mode === 'eval' || p === 0) return x;

@@ -75,7 +75,7 @@ test('fused steps (the Loop graph) carry batch-norm buffers like single steps do
   const data = generateShapes(24, 3);
   const single = await Trainer.create(c.right, { seed: 8, threads: 1 });
   const fused = await Trainer.create(c.right, { seed: 8, threads: 1 });
-  const singles = [];
+  const singles: Record<string, number>[] = [];
   for (let i = 0; i < 3; i++) singles.push(await single.step(data.images.subarray(i * 8 * data.dim, (i + 1) * 8 * data.dim), 8));
   const many = await fused.stepMany(data.images, 8, 3);
   many.forEach((l, i) => expect(l.loss).toBeCloseTo(singles[i].loss, 2));
