@@ -57,7 +57,8 @@ const CHANGES: Record<string, (v: Variant) => Variant> = {
   nopattern: (v) => ({ ...v, opts: { ...v.opts, enableMemPattern: false } }),
   extended: (v) => ({ ...v, opts: { ...v.opts, graphOptimizationLevel: 'extended' } }),
   sgd: (v) => ({ ...v, bytes: sgdBytes(), sgd: true }),
-  // Diagnostic only (the state does not advance): the carried outputs are not fetched at all.
+  // Diagnostic only (the state does not advance): the carried outputs are not fetched, so
+  // onnxruntime skips the optimizer update too; the difference is update + output cost together.
   noout: (v) => ({ ...v, noout: true }),
   prealloc: (v) => ({ ...v, prealloc: true }),
   t1: (v) => ({ ...v, opts: { ...v.opts, intraOpNumThreads: 1 } }),
