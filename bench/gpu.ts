@@ -2,7 +2,7 @@
 // single steps and fused chunks of S steps (parameters and optimizer state stay on the device
 // for the S steps of a chunk), median over repetitions after a warm-up.
 // Usage: HOURGLASS_BINDING=cuda tsx bench/gpu.ts [--batches 128,1024] [--fuse 1,16,64] [--steps 256] [--reps 5]
-// → one JSON line.
+// → a JSON line after each measurement, the last one complete.
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { Rng } from '../runtime/random';
@@ -41,6 +41,7 @@ for (const batch of batches) {
     }
     results.push({ model: 'vae', batch, fuse, steps_per_s: median(rates), rates });
     console.error(`hourglass ${provider} vae batch ${batch} fuse ${fuse}: ${median(rates).toFixed(0)} steps/s`);
+    // Everything so far after each measurement: a run cut short by a time limit keeps what it has.
+    console.log(JSON.stringify({ provider, results }));
   }
 }
-console.log(JSON.stringify({ provider, results }));

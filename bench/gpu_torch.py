@@ -14,8 +14,10 @@ ap.add_argument("--batches", default="128,1024")
 ap.add_argument("--steps", type=int, default=256)
 ap.add_argument("--reps", type=int, default=5)
 ap.add_argument("--modes", default="eager,compile,compile-reduce-overhead")
+ap.add_argument("--device", default="cuda")  # cpu: the rehearsal of scripts/gpu-check.sh
 a = ap.parse_args()
-dev = torch.device("cuda")
+dev = torch.device(a.device)
+sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
 torch.backends.cuda.matmul.allow_tf32 = False  # f32 arithmetic, as onnxruntime's CUDA provider by default
 torch.backends.cudnn.allow_tf32 = False
 
@@ -53,18 +55,18 @@ def measure(mode, batch):
     fn = step if mode == "eager" else torch.compile(step, mode="reduce-overhead" if mode.endswith("reduce-overhead") else None)
     for _ in range(30):
         fn(x)
-    torch.cuda.synchronize()
+    sync()
     rates = []
     for _ in range(a.reps):
         t0 = time.perf_counter()
         for _ in range(a.steps):
             fn(x)
-        torch.cuda.synchronize()
+        sync()
         rates.append(a.steps / (time.perf_counter() - t0))
     return statistics.median(rates), rates
 
 
-out = {"torch": torch.__version__, "gpu": torch.cuda.get_device_name(0), "results": []}
+out = {"torch": torch.__version__, "gpu": torch.cuda.get_device_name(0) if dev.type == "cuda" else "none (cpu)", "results": []}
 for batch in [int(b) for b in a.batches.split(",")]:
     for mode in a.modes.split(","):
         try:

@@ -3,7 +3,8 @@
 # (git-ignored), in three parts that each travel with the device tool's `carry` (64 MiB a call):
 #   .gpu-carry/node/node.tar.xz        this node binary, stripped                       (~21 MB)
 #   .gpu-carry/runtime/runtime.tar.xz  node_modules without onnxruntime-node 1.30, the
-#                                      TypeScript compiler and other platforms' builds    (~25 MB)
+#                                      TypeScript compiler and other platforms' builds    (~29 MB)
+#   .gpu-carry/runtime/typescript.tar.xz  TypeScript's compiler API and lib files        (~3 MB)
 #   .gpu-carry/cuda/cuda.tar.xz        the pinned CUDA provider, its cubins trimmed to
 #                                      sm_90 (H100/H200), with a marker of its SHA-256     (~37 MB)
 # Needs `npm run setup:cuda` first (the provider is taken from where it placed it, SHA-256 checked).
@@ -40,6 +41,10 @@ tar -cf - \
   --exclude="$lib/libonnxruntime_providers_*" \
   --exclude="$lib/hourglass-cuda-provider.json" \
   node_modules | xzc >"$carry/runtime/runtime.tar.xz"
+
+# 2b. TypeScript, which the CLI's spec loader imports: the compiler API and lib files only.
+tar -cf - --exclude='node_modules/typescript/lib/_ts*.js' --exclude='node_modules/typescript/lib/??' \
+  --exclude='node_modules/typescript/lib/??-??' node_modules/typescript | xzc >"$carry/runtime/typescript.tar.xz"
 
 # 3. the provider, trimmed to one architecture, and a marker with the trimmed build's SHA-256
 mkdir -p "$work/cuda/$lib"

@@ -11,6 +11,7 @@ import { CUDA_LIBRARIES, findLibrary, loadable, parseLdconfig, pipCommand, sugge
 import { CUDA_PROVIDER_FILES, providerPlacement } from '../runtime/providers/cudaPackage';
 import { type CudaFacts, cudaMissing } from '../runtime/providers/cudaReadiness';
 import { parseGpus } from '../runtime/providers/gpus';
+import { parsePlacements } from '../runtime/providers/placement';
 import { ortReason } from '../runtime/providers/ortReason';
 import { bindingFor, parseProviders, PROVIDERS, providerArgument } from '../runtime/providers/request';
 import { setupCuda } from '../runtime/providers/setupCuda';
@@ -106,6 +107,27 @@ describe('what doctor reads', () => {
     const enforce = '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const Config&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters';
     expect(ortReason(enforce)).toBe('Failed to get a WebGPU adapter: No supported adapters');
   });
+});
+
+test("onnxruntime's node placement log: counts per provider and the nodes it lists, per graph", () => {
+  const v = (msg: string) => `2026-11-30 13:59:16.646 [V:onnxruntime:, session_state.cc:1381 VerifyEachNodeIsAssignedToAnEp] ${msg}`;
+  const log = [
+    '2026-11-30 13:59:16.600 [I:onnxruntime:, inference_session.cc:1765 TransformGraph] Running graph optimizations',
+    v('Node placements').replace(/\] .*/, '] Node placements'),
+    v(' Node(s) placed on [CUDAExecutionProvider]. Number of nodes: 2'),
+    v('  MatMul (matmul_1)'),
+    v('  Add (add_2)'),
+    v(' Node(s) placed on [CPUExecutionProvider]. Number of nodes: 1'),
+    v('  Shape (shape_0)'),
+    '2026-11-30 13:59:16.700 [I:onnxruntime:, inference_session.cc:2000 Initialize] Session successfully initialized.',
+    v('Node placements').replace(/\] .*/, '] Node placements'),
+    v(' All nodes placed on [CUDAExecutionProvider]. Number of nodes: 7'),
+  ].join('\n');
+  expect(parsePlacements(log)).toEqual([
+    { counts: { CUDAExecutionProvider: 2, CPUExecutionProvider: 1 }, nodes: { CUDAExecutionProvider: ['MatMul (matmul_1)', 'Add (add_2)'], CPUExecutionProvider: ['Shape (shape_0)'] } },
+    { counts: { CUDAExecutionProvider: 7 }, nodes: {} },
+  ]);
+  expect(parsePlacements('no placements logged')).toEqual([]);
 });
 
 describe('what --provider cuda still needs, in order', () => {

@@ -55,7 +55,7 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     lrSchedule: o.lrSchedule,
     seed: o.seed,
     optimizer: o.optimizer,
-    provider: o.provider,
+    provider: typeof o.provider === 'string' || o.provider.length !== 1 ? o.provider : o.provider[0], // one provider stays a plain string in run.json
     dtype: o.dtype,
     data: o.data,
     checkpointEvery: o.checkpointEvery,
