@@ -265,7 +265,7 @@ class App {
     const perEpoch = stepsPerEpoch(this.train.n, this.cfg.settings.batch);
     $('epoch').textContent = String((this.position ?? this.position0()).epoch);
     const t = this.stepTimes;
-    $('rate').textContent = t.length > 8 && !this.paused ? ((1000 * (t.length - 1)) / (t[t.length - 1] - t[0])).toFixed(1) : '–';
+    $('rate').textContent = t.length > 8 ? ((1000 * (t.length - 1)) / (t[t.length - 1] - t[0])).toFixed(1) : '–';
     $('heldout-loss').textContent = this.heldOut === undefined ? '–' : fmt(this.heldOut);
     $('heldout-loss').dataset.value = this.heldOut === undefined ? '' : String(this.heldOut);
     $('step').title = `${perEpoch} steps per epoch`;
