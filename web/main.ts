@@ -101,6 +101,8 @@ class App {
   private step = 0;
   private loop?: Promise<void>;
   private paused = true;
+  /** True only while the loop waits, paused, between two steps. */
+  private idle = false;
   private stopping = false;
   private wake?: () => void;
   private tasks: (() => Promise<void>)[] = [];
@@ -182,7 +184,7 @@ class App {
     // onnxruntime-web's runs resolve as microtasks: without a real yield the tab never paints
     // or handles a click while training.
     await yieldToBrowser();
-    for (const task of this.tasks.splice(0)) await task();
+    while (this.tasks.length) await this.tasks.shift()!();
     if (this.stopping) throw new Stopped();
     if (this.stopAt && this.step >= this.stopAt.step) {
       const done = this.stopAt.done;
@@ -192,21 +194,28 @@ class App {
     }
     if (this.drawing && performance.now() - this.lastDraw > DRAW_EVERY_MS) await this.drawViews();
     while (this.paused && !this.stopping) {
+      // Tasks queued before the loop got here run first; from `idle = true` on, between() runs them.
+      while (this.tasks.length) await this.tasks.shift()!();
+      this.idle = true;
       await new Promise<void>((resolve) => (this.wake = resolve));
-      for (const task of this.tasks.splice(0)) await task();
+      this.idle = false;
     }
     if (this.stopping) throw new Stopped();
   }
 
-  /** Run `f` when the trainer is between steps (at once when idle or paused). */
+  /**
+   * Run `f` when the trainer is between steps: at once when no loop runs or it waits paused, else
+   * at the next step's start (a Pause clicked mid-step lets that step finish first).
+   */
   private between<T>(f: () => Promise<T> | T): Promise<T> {
-    if (!this.loop || this.paused) return Promise.resolve(f());
+    if (!this.loop || this.idle) return Promise.resolve(f());
     return new Promise<T>((resolve, reject) => this.tasks.push(async () => Promise.resolve(f()).then(resolve, reject)));
   }
 
   setPaused(paused: boolean): void {
     this.paused = paused;
     $('start').textContent = paused ? 'Start' : 'Pause';
+    if (paused) this.showStats();
     if (!paused) {
       if (!this.loop) this.loop = this.run();
       this.wake?.();
@@ -236,6 +245,7 @@ class App {
           if (this.stepTimes.length > 64) this.stepTimes.shift();
           this.chart?.addStep(step, losses);
           $('train-loss').textContent = fmt(losses.loss);
+          $('step').textContent = String(step);
         },
         onEpoch: async (r) => {
           this.heldOut = r.heldOut.loss;
