@@ -150,6 +150,14 @@ describe.skipIf(!haveChromium)('the training page in Chromium', () => {
 
   test(`trains live from the Start button until the held-out loss falls below ${HELD_OUT_BELOW}, drawing every view`, async () => {
     await page.click('#start');
+    // A save while training waits for the gap between two steps: its noise stream has drawn
+    // exactly `step` steps' noise (batch × latent normals each) past the seeded start.
+    await page.waitForFunction((n) => Number(document.getElementById('step')!.textContent) > n, STEPS + 3);
+    const live = await pageCheckpoint(page);
+    const expected = noiseRng(SEED);
+    expected.fillNormal(new Float32Array(live.meta.step * 128 * 2));
+    expect(live.meta.step).toBeGreaterThan(STEPS);
+    expect(live.meta.noiseState).toEqual(expected.state());
     await page.waitForFunction((limit) => Number(document.getElementById('heldout-loss')!.dataset.value || Infinity) < limit, HELD_OUT_BELOW, {
       timeout: 100_000,
       polling: 250,
