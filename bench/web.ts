@@ -51,7 +51,7 @@ const page = async (threadCounts: number[]): Promise<Record<string, number>> => 
       await tab.goto(`${server.url}?threads=${threads}&backend=wasm`);
       await tab.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 120_000 });
       await tab.selectOption('#latent', '20');
-      await tab.waitForFunction(async () => (await hourglass.state()).model === 'vae-z20-b1');
+      await tab.waitForFunction(() => document.body.dataset.model === 'vae-z20-b1');
       const backend = (await tab.evaluate(() => hourglass.state())).backend;
       const rates: number[] = [];
       for (let r = 0; r < REPS; r++) {

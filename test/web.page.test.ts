@@ -36,7 +36,7 @@ interface HourglassApi {
   ready: Promise<void>;
   trainFor(n: number, draw?: boolean): Promise<{ step: number; times: number[] }>;
   checkpoint(): Promise<string>;
-  state(): Promise<{ step: number; heldOut?: number; paused: boolean; isolated: boolean; backend: string }>;
+  state(): Promise<{ step: number; heldOut?: number; paused: boolean; isolated: boolean; backend: string; model: string }>;
 }
 declare const hourglass: HourglassApi;
 
@@ -211,6 +211,12 @@ describe.skipIf(!haveChromium)('the training page in Chromium', () => {
     await page.setInputFiles('#open-checkpoint', join(tmp, 'node.hgck'));
     await page.waitForFunction((n) => document.getElementById('message')!.textContent!.includes(`step ${n}`), STEPS);
     expect((await page.evaluate(() => hourglass.state())).step).toBe(STEPS);
+
+    // The latent control picks another precompiled model, fresh from the seed; no manifold past 2-D.
+    await page.selectOption('#latent', '8');
+    await page.waitForFunction(() => document.body.dataset.model === 'vae-z8-b1');
+    expect((await page.evaluate(() => hourglass.state())).step).toBe(0);
+    expect(await page.isHidden('#manifold-figure')).toBe(true);
     expect(errors).toEqual([]);
   });
 });

@@ -114,6 +114,7 @@ class App {
   private heldOut?: number;
   private recording?: number[];
   private readonly artifacts = new Map<string, ArtifactBytes>();
+  private loading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly cfg: Config,
@@ -137,12 +138,20 @@ class App {
     return art;
   }
 
-  /** A fresh trainer for `m` from the configured seed, or from `checkpoint` when given. */
-  async load(m: ModelInfo, checkpoint?: Checkpoint): Promise<void> {
+  /**
+   * A fresh trainer for `m` from the configured seed, or from `checkpoint` when given. Loads run
+   * one after another, so quick clicks on the latent and β controls cannot interleave two.
+   */
+  load(m: ModelInfo, checkpoint?: Checkpoint): Promise<void> {
+    const next = this.loading.catch(() => undefined).then(() => this.loadNow(m, checkpoint));
+    this.loading = next;
+    return next;
+  }
+
+  private async loadNow(m: ModelInfo, checkpoint?: Checkpoint): Promise<void> {
     await this.stop();
     await this.trainer?.release();
     this.trainer = undefined;
-    this.model = m;
     this.art = await this.artifactsOf(m);
     const s = this.cfg.settings;
     const create = (provider: 'wasm' | 'webgpu', ort: Ort) =>
@@ -164,6 +173,8 @@ class App {
       this.position = { step, epoch, stepInEpoch, shuffleState, partial };
       this.step = step;
     }
+    // Only now is `m` the current model: state() never shows it with the last model's step.
+    this.model = m;
     this.chart?.destroy();
     $('chart').replaceChildren();
     const terms = ['loss', ...this.art.manifest.terms.map((t) => t.name)];
@@ -173,6 +184,7 @@ class App {
     $('manifold-figure').hidden = m.latent !== 2;
     this.showStats();
     await this.drawViews();
+    document.body.dataset.model = m.id;
   }
 
   private position0(): LoopPosition {
