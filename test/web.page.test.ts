@@ -36,7 +36,7 @@ interface HourglassApi {
   ready: Promise<void>;
   trainFor(n: number, draw?: boolean): Promise<{ step: number; times: number[] }>;
   checkpoint(): Promise<string>;
-  state(): Promise<{ step: number; heldOut?: number; paused: boolean; isolated: boolean; backend: string }>;
+  state(): Promise<{ step: number; heldOut?: number; paused: boolean; isolated: boolean; backend: string; model: string }>;
 }
 declare const hourglass: HourglassApi;
 
@@ -150,6 +150,14 @@ describe.skipIf(!haveChromium)('the training page in Chromium', () => {
 
   test(`trains live from the Start button until the held-out loss falls below ${HELD_OUT_BELOW}, drawing every view`, async () => {
     await page.click('#start');
+    // A save while training waits for the gap between two steps: its noise stream has drawn
+    // exactly `step` steps' noise (batch × latent normals each) past the seeded start.
+    await page.waitForFunction((n) => Number(document.getElementById('step')!.textContent) > n, STEPS + 3);
+    const live = await pageCheckpoint(page);
+    const expected = noiseRng(SEED);
+    expected.fillNormal(new Float32Array(live.meta.step * 128 * 2));
+    expect(live.meta.step).toBeGreaterThan(STEPS);
+    expect(live.meta.noiseState).toEqual(expected.state());
     await page.waitForFunction((limit) => Number(document.getElementById('heldout-loss')!.dataset.value || Infinity) < limit, HELD_OUT_BELOW, {
       timeout: 100_000,
       polling: 250,
@@ -203,6 +211,12 @@ describe.skipIf(!haveChromium)('the training page in Chromium', () => {
     await page.setInputFiles('#open-checkpoint', join(tmp, 'node.hgck'));
     await page.waitForFunction((n) => document.getElementById('message')!.textContent!.includes(`step ${n}`), STEPS);
     expect((await page.evaluate(() => hourglass.state())).step).toBe(STEPS);
+
+    // The latent control picks another precompiled model, fresh from the seed; no manifold past 2-D.
+    await page.selectOption('#latent', '8');
+    await page.waitForFunction(() => document.body.dataset.model === 'vae-z8-b1');
+    expect((await page.evaluate(() => hourglass.state())).step).toBe(0);
+    expect(await page.isHidden('#manifold-figure')).toBe(true);
     expect(errors).toEqual([]);
   });
 });

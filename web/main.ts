@@ -101,6 +101,8 @@ class App {
   private step = 0;
   private loop?: Promise<void>;
   private paused = true;
+  /** True only while the loop waits, paused, between two steps. */
+  private idle = false;
   private stopping = false;
   private wake?: () => void;
   private tasks: (() => Promise<void>)[] = [];
@@ -112,6 +114,7 @@ class App {
   private heldOut?: number;
   private recording?: number[];
   private readonly artifacts = new Map<string, ArtifactBytes>();
+  private loading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly cfg: Config,
@@ -135,12 +138,20 @@ class App {
     return art;
   }
 
-  /** A fresh trainer for `m` from the configured seed, or from `checkpoint` when given. */
-  async load(m: ModelInfo, checkpoint?: Checkpoint): Promise<void> {
+  /**
+   * A fresh trainer for `m` from the configured seed, or from `checkpoint` when given. Loads run
+   * one after another, so quick clicks on the latent and β controls cannot interleave two.
+   */
+  load(m: ModelInfo, checkpoint?: Checkpoint): Promise<void> {
+    const next = this.loading.catch(() => undefined).then(() => this.loadNow(m, checkpoint));
+    this.loading = next;
+    return next;
+  }
+
+  private async loadNow(m: ModelInfo, checkpoint?: Checkpoint): Promise<void> {
     await this.stop();
     await this.trainer?.release();
     this.trainer = undefined;
-    this.model = m;
     this.art = await this.artifactsOf(m);
     const s = this.cfg.settings;
     const create = (provider: 'wasm' | 'webgpu', ort: Ort) =>
@@ -162,6 +173,8 @@ class App {
       this.position = { step, epoch, stepInEpoch, shuffleState, partial };
       this.step = step;
     }
+    // Only now is `m` the current model: state() never shows it with the last model's step.
+    this.model = m;
     this.chart?.destroy();
     $('chart').replaceChildren();
     const terms = ['loss', ...this.art.manifest.terms.map((t) => t.name)];
@@ -171,6 +184,7 @@ class App {
     $('manifold-figure').hidden = m.latent !== 2;
     this.showStats();
     await this.drawViews();
+    document.body.dataset.model = m.id;
   }
 
   private position0(): LoopPosition {
@@ -182,7 +196,7 @@ class App {
     // onnxruntime-web's runs resolve as microtasks: without a real yield the tab never paints
     // or handles a click while training.
     await yieldToBrowser();
-    for (const task of this.tasks.splice(0)) await task();
+    while (this.tasks.length) await this.tasks.shift()!();
     if (this.stopping) throw new Stopped();
     if (this.stopAt && this.step >= this.stopAt.step) {
       const done = this.stopAt.done;
@@ -192,21 +206,28 @@ class App {
     }
     if (this.drawing && performance.now() - this.lastDraw > DRAW_EVERY_MS) await this.drawViews();
     while (this.paused && !this.stopping) {
+      // Tasks queued before the loop got here run first; from `idle = true` on, between() runs them.
+      while (this.tasks.length) await this.tasks.shift()!();
+      this.idle = true;
       await new Promise<void>((resolve) => (this.wake = resolve));
-      for (const task of this.tasks.splice(0)) await task();
+      this.idle = false;
     }
     if (this.stopping) throw new Stopped();
   }
 
-  /** Run `f` when the trainer is between steps (at once when idle or paused). */
+  /**
+   * Run `f` when the trainer is between steps: at once when no loop runs or it waits paused, else
+   * at the next step's start (a Pause clicked mid-step lets that step finish first).
+   */
   private between<T>(f: () => Promise<T> | T): Promise<T> {
-    if (!this.loop || this.paused) return Promise.resolve(f());
+    if (!this.loop || this.idle) return Promise.resolve(f());
     return new Promise<T>((resolve, reject) => this.tasks.push(async () => Promise.resolve(f()).then(resolve, reject)));
   }
 
   setPaused(paused: boolean): void {
     this.paused = paused;
     $('start').textContent = paused ? 'Start' : 'Pause';
+    if (paused) this.showStats();
     if (!paused) {
       if (!this.loop) this.loop = this.run();
       this.wake?.();
@@ -236,6 +257,7 @@ class App {
           if (this.stepTimes.length > 64) this.stepTimes.shift();
           this.chart?.addStep(step, losses);
           $('train-loss').textContent = fmt(losses.loss);
+          $('step').textContent = String(step);
         },
         onEpoch: async (r) => {
           this.heldOut = r.heldOut.loss;
@@ -265,7 +287,7 @@ class App {
     const perEpoch = stepsPerEpoch(this.train.n, this.cfg.settings.batch);
     $('epoch').textContent = String((this.position ?? this.position0()).epoch);
     const t = this.stepTimes;
-    $('rate').textContent = t.length > 8 && !this.paused ? ((1000 * (t.length - 1)) / (t[t.length - 1] - t[0])).toFixed(1) : '–';
+    $('rate').textContent = t.length > 8 ? ((1000 * (t.length - 1)) / (t[t.length - 1] - t[0])).toFixed(1) : '–';
     $('heldout-loss').textContent = this.heldOut === undefined ? '–' : fmt(this.heldOut);
     $('heldout-loss').dataset.value = this.heldOut === undefined ? '' : String(this.heldOut);
     $('step').title = `${perEpoch} steps per epoch`;
