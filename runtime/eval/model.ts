@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../providers/ort';
 import { compileModel, type Artifacts } from '../../compiler/compile';
 import { compileEvalGraphs, type EvalGraphs } from '../../compiler/evalGraphs';
 import { showError } from '../../compiler/ir/types';

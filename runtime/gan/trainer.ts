@@ -2,7 +2,7 @@
 // players' parameters, optimizer state and buffers are carried as onnxruntime tensors between
 // calls; each step draws its own code noise from one seeded stream, so a run replays exactly and
 // resumes bit for bit from a snapshot of the tensors and the stream's state.
-import * as ort from 'onnxruntime-node';
+import * as ort from '../providers/ort';
 import type { GanArtifacts, GanManifest, Player } from '../../compiler/gan';
 import { allocate, initialValues, type FloatArray } from '../init';
 import { Rng } from '../random';

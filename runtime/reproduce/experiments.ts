@@ -2,7 +2,7 @@
 // measure, and the table beside the paper's numbers.
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../providers/ort';
 import { compileModel } from '../../compiler/compile';
 import { showError } from '../../compiler/ir/types';
 import { readCheckpoint } from '../checkpoint';

@@ -3,7 +3,7 @@
 // a covariance by subspace iteration with Rayleigh–Ritz (ml-matrix for the small eigenproblem),
 // and principal angles between subspaces (ml-matrix's SVD).
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../providers/ort';
 import { onnx } from '../../compiler/onnx/emitter';
 import { serialise } from '../../compiler/onnx/lower';
 

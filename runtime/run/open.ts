@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../providers/ort';
 import { EXIT, failure, type Failure } from '../cli/fail';
 import { parseExportedModel, type ExportedModel } from './export';
 import { runFiles } from './layout';

@@ -184,12 +184,17 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   let changed: Record<string, { from: unknown; to: unknown }> = {};
   if (req.resume) {
     const rec = readRecord(runFiles(dir).settings);
-    if (E.isLeft(rec)) return rec;
-    record = rec.right;
-    const merged = reconcile(record.settings, s, req.explicit, runFiles(dir).settings);
-    if (E.isLeft(merged)) return merged;
-    s = merged.right.settings;
-    changed = merged.right.changed;
+    // A checkpoint alone (e.g. downloaded from the browser page) is adopted: this call's settings
+    // become its run.json. The checkpoint is still checked in full against the compiled model.
+    if (E.isLeft(rec) && rec.left.exitCode !== EXIT.noInput) return rec;
+    if (E.isLeft(rec)) req.log(`${dir}: no run.json beside the checkpoint; adopting it with this command's settings`);
+    else {
+      record = rec.right;
+      const merged = reconcile(record.settings, s, req.explicit, runFiles(dir).settings);
+      if (E.isLeft(merged)) return merged;
+      s = merged.right.settings;
+      changed = merged.right.changed;
+    }
   }
 
   const lrAt = parseLrSchedule(s.lrSchedule ?? 'constant', s.lr, s.epochs);

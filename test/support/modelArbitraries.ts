@@ -77,7 +77,7 @@ export const breakSpec = (spec: ModelSpec, b: Breakage): { spec: ModelSpec; path
   const gauss = { kind: 'gaussian' as const, latent: 3, clamp: false };
   switch (b) {
     case 'decoder-width':
-      return { spec: { ...spec, tiedDecoder: false, likelihood: 'mse', decoderOutput: spec.input + 1 } as ModelSpec, path: /^fz\.mse: shapes differ/ };
+      return { spec: { ...spec, tiedDecoder: false, likelihood: 'mse', decoderOutput: spec.input + 1 } as ModelSpec, path: /^fz\.decoder\.dense\d+: expected \[\d+\] \(the input's shape\), got \[\d+\]/ };
     case 'k-above-width':
       return { spec: { ...spec, code: { ...sparse, k: 7 } }, path: /^fz\.encoder\.sparsifyK: k = 7/ };
     case 'k-zero':

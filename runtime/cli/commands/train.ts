@@ -72,8 +72,9 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
   orFail(checkOutput(o.out, o));
   if (o.resume) {
     const rec = readRecord(runFiles(o.out).settings);
-    if (E.isLeft(rec)) throw new CliError(`${o.out}: nothing to resume (${rec.left.message})`, rec.left.exitCode);
-    settings = orFail(reconcile(rec.right.settings, settings, explicit, runFiles(o.out).settings)).settings;
+    // No run.json beside a checkpoint: trainRun adopts it with the command line's settings.
+    if (E.isLeft(rec) && rec.left.exitCode !== EXIT.noInput) throw new CliError(`${o.out}: nothing to resume (${rec.left.message})`, rec.left.exitCode);
+    if (E.isRight(rec)) settings = orFail(reconcile(rec.right.settings, settings, explicit, runFiles(o.out).settings)).settings;
   }
   if (o.heldOutData !== undefined && o.heldOut !== undefined && o.heldOut !== 0)
     throw new CliError(`--held-out ${o.heldOut} and --held-out-data ${o.heldOutData} contradict each other: with a separate held-out set, all of --data trains`, EXIT.usage);
