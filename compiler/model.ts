@@ -8,6 +8,8 @@ export type Init =
   | { readonly kind: 'glorotUniform' }
   | { readonly kind: 'heNormal' }
   | { readonly kind: 'normal'; readonly std: number }
+  /** U(−limit, limit), the limit fixed by the layer (e.g. 1/√fan_in for PyTorch's default). */
+  | { readonly kind: 'uniform'; readonly limit: number }
   | { readonly kind: 'constant'; readonly value: number };
 
 export interface ParamSpec {

@@ -1,5 +1,5 @@
 // Gaussian heads, the reparameterisation trick, priors and the analytic KL term.
-import { dense } from './layers';
+import { dense, type DenseOptions } from './layers';
 import { batchMeanOfSums } from './reduce';
 import { apply, autoName, failed, inScope, tensor, type Shape, type T, type Term } from './tensor';
 import * as E from 'fp-ts/Either';
@@ -27,6 +27,9 @@ export interface GaussianHeadOptions {
    * drifts, e.g. [-20, 20]. Off by default, as in Kingma & Welling.
    */
   readonly clampLogVar?: readonly [number, number];
+  /** Initialisation of both heads' weights and biases, as for `dense`. */
+  readonly init?: DenseOptions['init'];
+  readonly bias?: DenseOptions['bias'];
 }
 
 /** Clamp to [lo, hi] by two comparisons: the primitives' VJPs pass the gradient inside only. */
@@ -40,8 +43,8 @@ const clamp = <S extends Shape>(x: T<S>, lo: number, hi: number): T<S> => {
 
 /** Two dense maps to μ and log σ² (named `mean` and `logVar` under `gaussian0`). */
 export const gaussianHead = <const D extends number>(d: D, opts: GaussianHeadOptions = {}) => {
-  const mean = dense(d, { name: 'mean' });
-  const logVar = dense(d, { name: 'logVar' });
+  const mean = dense(d, { name: 'mean', init: opts.init, bias: opts.bias });
+  const logVar = dense(d, { name: 'logVar', init: opts.init, bias: opts.bias });
   return <I extends number>(x: T<readonly [I]>): Gaussian<readonly [D]> => {
     const s = x.session;
     const name = autoName(s, 'gaussian').split('.').pop()!;

@@ -7,12 +7,55 @@ import { kAnnealing } from './schedules';
 
 type Vec<N extends number> = readonly [N];
 
+/**
+ * Weight initialisations by name (fan_in = input width, fan_out = output width):
+ * - `glorot-uniform`: U(±√(6/(fan_in + fan_out))), Keras' Dense default (and Hourglass's);
+ * - `glorot-normal`: N(0, 2/(fan_in + fan_out)), as JAX stax's Dense (untruncated);
+ * - `he-normal`: N(0, 2/fan_in), torch.nn.init.kaiming_normal_ (fan_in, ReLU gain);
+ * - `he-uniform`: U(±√(6/fan_in)), torch.nn.init.kaiming_uniform_ (ReLU gain);
+ * - `lecun-normal`: N(0, 1/fan_in), Flax's Dense default (untruncated);
+ * - `torch-default`: U(±1/√fan_in), what torch.nn.Linear draws (kaiming_uniform_ with a = √5);
+ *   its bias defaults to `uniform`, as nn.Linear's does.
+ */
+export type InitName = 'glorot-uniform' | 'glorot-normal' | 'he-normal' | 'he-uniform' | 'lecun-normal' | 'torch-default';
+
+/** Bias initialisation: `zeros` (Keras, Flax), or `uniform` U(±1/√fan_in) (torch.nn.Linear). */
+export type BiasInit = 'zeros' | 'uniform';
+
 export interface DenseOptions {
   /** Layer name inside its scope; default `dense0`, `dense1`, … */
   readonly name?: string;
-  readonly bias?: boolean;
-  readonly init?: Init;
+  /** false: no bias; true or `zeros` (default): zeros; `uniform`: PyTorch's U(±1/√fan_in). */
+  readonly bias?: boolean | BiasInit;
+  /** A named initialisation (see InitName) or an explicit recipe; default `glorot-uniform`. */
+  readonly init?: Init | InitName;
 }
+
+/** The weight recipe for a [fanIn, fanOut] matrix. */
+export const weightInit = (init: Init | InitName | undefined, fanIn: number, fanOut: number): Init => {
+  if (typeof init === 'object') return init;
+  switch (init ?? 'glorot-uniform') {
+    case 'glorot-uniform':
+      return { kind: 'glorotUniform' };
+    case 'glorot-normal':
+      return { kind: 'normal', std: Math.sqrt(2 / (fanIn + fanOut)) };
+    case 'he-normal':
+      return { kind: 'heNormal' };
+    case 'he-uniform':
+      return { kind: 'uniform', limit: Math.sqrt(6 / fanIn) };
+    case 'lecun-normal':
+      return { kind: 'normal', std: Math.sqrt(1 / fanIn) };
+    case 'torch-default':
+      return { kind: 'uniform', limit: 1 / Math.sqrt(fanIn) };
+  }
+};
+
+/** The bias recipe, or null for no bias; `uniform` is the default only beside `torch-default`. */
+export const biasInit = (bias: DenseOptions['bias'], init: DenseOptions['init'], fanIn: number): Init | null => {
+  if (bias === false) return null;
+  const kind = bias === undefined || bias === true ? (init === 'torch-default' ? 'uniform' : 'zeros') : bias;
+  return kind === 'uniform' ? { kind: 'uniform', limit: 1 / Math.sqrt(fanIn) } : { kind: 'constant', value: 0 };
+};
 
 interface DenseInfo {
   readonly path: string;
@@ -27,7 +70,7 @@ export type DenseLayer<N extends number> = (<I extends number>(x: T<Vec<I>>) => 
 
 const isWidth = (n: number) => Number.isInteger(n) && n > 0;
 
-const affine = <N extends number>(x: T<Shape>, W: E.Either<unknown, unknown>, path: string, width: N, bias: boolean, transposed: boolean): T<Vec<N>> => {
+const affine = <N extends number>(x: T<Shape>, W: E.Either<unknown, unknown>, path: string, width: N, bias: Init | null, transposed: boolean): T<Vec<N>> => {
   const s = x.session;
   const g = s.ctx.g;
   const where = errorPath(s, path.split('.').pop());
@@ -37,7 +80,7 @@ const affine = <N extends number>(x: T<Shape>, W: E.Either<unknown, unknown>, pa
     E.bind('W', () => W as ReturnType<typeof s.ctx.param>),
     E.bind('Wt', ({ W }) => (transposed ? g.op('transpose', [W], { perm: [1, 0] }, where) : E.right(W))),
     E.bind('h', ({ x, Wt }) => g.op('matmul', [x, Wt], {}, where)),
-    E.chain(({ h }) => (bias ? pipe(s.ctx.param(`${path}.b`, [width], { kind: 'constant', value: 0 }), E.chain((b) => g.op('add', [h, b], {}, where))) : E.right(h))),
+    E.chain(({ h }) => (bias ? pipe(s.ctx.param(`${path}.b`, [width], bias), E.chain((b) => g.op('add', [h, b], {}, where))) : E.right(h))),
   );
   return tensor(s, [width] as const, out);
 };
@@ -56,8 +99,8 @@ export const dense = <const N extends number>(width: N, opts: DenseOptions = {})
     const inWidth = x.shape[0];
     if (info && info.inWidth !== inWidth) return failed(s, [width] as const, leaf!, `shared layer applied to width ${inWidth}, first applied to ${info.inWidth}`);
     info = { path: name, inWidth, width };
-    const W = s.ctx.param(`${name}.W`, [inWidth, width], opts.init ?? { kind: 'glorotUniform' });
-    return affine(x, W, name, width, opts.bias ?? true, false);
+    const W = s.ctx.param(`${name}.W`, [inWidth, width], weightInit(opts.init, inWidth, width));
+    return affine(x, W, name, width, biasInit(opts.bias, opts.init, inWidth), false);
   };
   return Object.assign(layer, { info: () => info });
 };
@@ -80,7 +123,7 @@ export const tied =
     if (info.inWidth !== width || info.width !== x.shape[0])
       return failed(s, [width] as const, leaf, `tied to ${info.path}.W of shape [${info.inWidth}, ${info.width}], but maps [${x.shape[0]}] to [${width}]`);
     const W = s.ctx.param(`${info.path}.W`, [info.inWidth, info.width], { kind: 'glorotUniform' });
-    return affine(x, W, name, width, opts.bias ?? true, true);
+    return affine(x, W, name, width, opts.bias === false ? null : { kind: 'constant', value: 0 }, true);
   };
 
 const activation =

@@ -35,6 +35,9 @@ export const initialValues = (init: Init, shape: readonly number[], dtype: 'f32'
     case 'normal':
       for (let i = 0; i < n; i++) out[i] = rng.normal() * init.std;
       break;
+    case 'uniform':
+      for (let i = 0; i < n; i++) out[i] = (2 * rng.uniform() - 1) * init.limit;
+      break;
   }
   return out;
 };

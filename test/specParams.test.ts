@@ -72,7 +72,7 @@ describe('--set through the binary', () => {
     const r = hourglass('compile', 'examples/vae.ts', '--set', 'latent=3', '--set', 'hidden=16', '--no-typecheck', '--out', out);
     expect(r.code, r.err).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(m.specParams).toEqual({ latent: 3, beta: 1, hidden: 16 });
+    expect(m.specParams).toEqual({ latent: 3, beta: 1, hidden: 16, init: 'glorot-uniform' });
     expect(m.codeShape).toEqual([3]);
     expect(m.params.find((p: { name: string }) => p.name === 'encoder.dense0.W').shape).toEqual([784, 16]);
   });
@@ -83,7 +83,7 @@ describe('--set through the binary', () => {
       expect(r.code, r.err).toBe(2);
       expect(r.err.split('\n')).toHaveLength(1);
       expect(r.err).toMatch(/^hourglass: /);
-      if (set !== 'latent') expect(r.err).toContain('latent (number, default 20), beta (number, default 1), hidden (number, default 400)');
+      if (set !== 'latent') expect(r.err).toContain('latent (number, default 20), beta (number, default 1), hidden (number, default 400), init (string, default "glorot-uniform")');
     }
   });
 

@@ -65,6 +65,8 @@ program
   .option('--set <name=value>', SET_HELP, collectSet, [])
   .option('--held-out <fraction>', 'fraction of --data held out, in [0, 1); 0 trains on everything (default 0.2)', arg(fraction('held-out')))
   .option('--held-out-data <name|path>', 'a separate held-out set (e.g. fashion-mnist-test); all of --data then trains')
+  .option('--eval <metrics>', 'held-out metrics added to metrics.jsonl: comma-separated iwae[=K], probe, mmd, pca')
+  .option('--eval-every <n>', 'evaluate --eval every n epochs (and after the last)', arg(positiveInt('eval-every')))
   .action((spec, o) => trainCommand(spec, o));
 
 program

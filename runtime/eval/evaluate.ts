@@ -5,6 +5,10 @@ import type { OpenedRun } from './model';
 import { evaluateObjective, type ObjectiveResult } from './objective';
 import { iwaeBound, type IwaeResult } from './iwae';
 import { linearProbe, type ProbeOptions, type ProbeResult } from './probe';
+import { comparePca, type PcaComparison } from './pca';
+import { aggregatePosteriorMmd, type MmdResult } from './mmd';
+import { higginsMetric, renderFactors, type DisentanglementOptions, type DisentanglementResult } from './disentanglement';
+import { SIDE } from '../data/shapes';
 
 export interface EvaluateOptions {
   /** Noise draws averaged for the objective (default 1). */
@@ -12,9 +16,16 @@ export interface EvaluateOptions {
   /** K for the IWAE bound; absent: no IWAE. */
   readonly iwae?: number;
   readonly seed?: number;
-  /** Labelled rows the linear probe trains on (codes and raw pixels); absent: no probe. */
-  readonly probeTrain?: Dataset;
-  readonly probe?: ProbeOptions;
+  /** The run's training rows: what the linear probe trains on and PCA is fitted to. */
+  readonly trainRows?: Dataset;
+  /** Run the linear probe (codes vs raw inputs); needs trainRows with labels. */
+  readonly probe?: boolean | ProbeOptions;
+  /** Compare with PCA (linear decoders); needs trainRows. */
+  readonly pca?: boolean;
+  /** MMD between the aggregate posterior and N(0, I) on the first `mmd` rows (true: 2000). */
+  readonly mmd?: boolean | number;
+  /** Higgins et al. 2017 on generated shapes pairs (models of 64×64 shapes images). */
+  readonly disentanglement?: boolean | DisentanglementOptions;
 }
 
 export interface ProbeComparison {
@@ -40,6 +51,9 @@ export interface Evaluation {
   readonly objective: ObjectiveResult;
   readonly iwae?: IwaeResult | Skipped;
   readonly probe?: ProbeComparison | Skipped;
+  readonly pca?: PcaComparison | Skipped;
+  readonly mmd?: MmdResult;
+  readonly disentanglement?: DisentanglementResult | Skipped;
   /** One line per metric saying how it was computed. */
   readonly protocol: Readonly<Record<string, string>>;
 }
@@ -70,15 +84,39 @@ export const evaluateRun = async (opened: OpenedRun, data: Dataset, meta: { data
       protocol.iwae = `Burda et al. 2015: per example log (1/K) Σ_k p(x|z_k) p(z_k) / q(z_k|x), K = ${o.iwae}, z_k ~ q(z|x), prior N(0, I), ${model.likelihood} likelihood with its constants; in nats, averaged over the ${data.n} rows; elbo = mean log-weight of the same samples`;
     }
   }
-  if (o.probeTrain) {
-    const pt = o.probeTrain;
-    if (!pt.labels || !data.labels) out.probe = { skipped: `${pt.labels ? meta.data : pt.name} has no labels` };
+  const needsTrain = (what: string): Skipped => ({ skipped: `${what} needs the run's training rows` });
+  if (o.probe) {
+    const pt = o.trainRows;
+    const probeOpts = typeof o.probe === 'object' ? o.probe : {};
+    if (!pt) out.probe = needsTrain('the probe');
+    else if (!pt.labels || !data.labels) out.probe = { skipped: `${pt.labels ? meta.data : pt.name} has no labels` };
     else {
       const codesOf = async (d: Dataset) => ({ x: await model.encode(d.images, d.n), labels: d.labels!, n: d.n, dim: model.codeDim });
-      const codes = await linearProbe(await codesOf(pt), await codesOf(data), o.probe);
-      const pixels = await linearProbe({ x: pt.images, labels: pt.labels, n: pt.n, dim: pt.dim }, { x: data.images, labels: data.labels, n: data.n, dim: data.dim }, o.probe);
+      const codes = await linearProbe(await codesOf(pt), await codesOf(data), probeOpts);
+      const pixels = await linearProbe({ x: pt.images, labels: pt.labels, n: pt.n, dim: pt.dim }, { x: data.images, labels: data.labels, n: data.n, dim: data.dim }, probeOpts);
       out.probe = { codes, pixels };
       protocol.probe = `trained on ${pt.n} rows of ${pt.name}, tested on the ${data.n} evaluated rows; codes = the encoder's deterministic output (μ for Gaussian encoders); ${codes.protocol.replace(/ on \d+ rows;/, ';').replace(/ on \d+ test rows$/, '')}; the same probe on the raw inputs is the baseline`;
+    }
+  }
+  if (o.pca) {
+    if (!o.trainRows) out.pca = needsTrain('PCA');
+    else {
+      const c = await comparePca(model, o.trainRows, data);
+      out.pca = c ?? { skipped: 'the decoder is not affine (PCA compares linear autoencoders)' };
+      if (c) protocol.pca = c.protocol;
+    }
+  }
+  if (o.mmd) {
+    out.mmd = await aggregatePosteriorMmd(model, data.images, data.n, { seed, limit: typeof o.mmd === 'number' ? o.mmd : undefined });
+    protocol.mmd = out.mmd.protocol;
+  }
+  if (o.disentanglement) {
+    if (model.inputDim !== SIDE * SIDE) out.disentanglement = { skipped: `the metric generates ${SIDE}×${SIDE} shapes images; the model takes ${model.inputDim} values` };
+    else {
+      const dOpts = typeof o.disentanglement === 'object' ? o.disentanglement : {};
+      const r = await higginsMetric(async (f, count) => ({ codes: await model.encode(renderFactors(f, count), count), dim: model.codeDim }), { seed, ...dOpts });
+      out.disentanglement = r;
+      protocol.disentanglement = r.protocol;
     }
   }
   return out;

@@ -14,6 +14,7 @@ import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from 
 import type { Provider } from '../session';
 import { Trainer } from '../trainer';
 import { exportForward } from './export';
+import type { FloatArray } from '../init';
 import { parseLrSchedule } from '../lrSchedule';
 import { isNonEmptyDir, unwritable, writeFileAtomic } from './fsx';
 import { runFiles, type RunFiles } from './layout';
@@ -54,6 +55,8 @@ export interface RunRequest {
   readonly log: (line: string) => void;
   readonly onStep?: (step: number, stepInEpoch: number, stepsPerEpoch: number, losses: Record<string, number>) => void;
   readonly onEpoch?: (r: EpochReport) => void;
+  /** Extra held-out metrics for an epoch's metrics.jsonl line (`eval`), from the weights after it. */
+  readonly evalAtEpoch?: (epoch: number, weights: Readonly<Record<string, FloatArray>>) => Promise<Record<string, number | string> | undefined>;
 }
 
 export interface RunSummary {
@@ -79,8 +82,8 @@ const trimMetrics = (path: string, beforeEpoch: number) => {
 };
 
 /** Train on all of `data` when a separate held-out set is given, else on its split. */
-const splitOf = (req: RunRequest) =>
-  req.heldOutSet ? { train: req.data, heldOut: req.heldOutSet } : splitHeldOut(req.data, req.settings.heldOut ?? DEFAULT_HELD_OUT);
+export const splitOf = (data: Dataset, heldOutSet: Dataset | undefined, fraction = DEFAULT_HELD_OUT) =>
+  heldOutSet ? { train: data, heldOut: heldOutSet } : splitHeldOut(data, fraction);
 
 /** run.json's `split`: enough for `hourglass data` / evaluate to rebuild exactly the same rows. */
 export const splitRecord = (req: RunRequest) => {
@@ -140,7 +143,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
     req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)`);
   }
 
-  const { train, heldOut } = splitOf(req);
+  const { train, heldOut } = splitOf(req.data, req.heldOutSet, req.settings.heldOut);
   const save = (p: LoopPosition) =>
     writeCheckpoint(f.checkpoint, {
       meta: { ...p, noiseState: trainer.noiseState(), lr: trainer.learningRate, specHash: m.specHash },
@@ -164,8 +167,9 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<string, RunSum
         position = p;
       },
       onStep: (step: number, inEpoch: number, losses: Record<string, number>) => req.onStep?.(step, inEpoch, perEpoch, losses),
-      onEpoch: (r: EpochReport) => {
-        appendFileSync(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut })}\n`);
+      onEpoch: async (r: EpochReport) => {
+        const extra = await req.evalAtEpoch?.(r.epoch, trainer.snapshot());
+        appendFileSync(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut, ...(extra ? { eval: extra } : {}) })}\n`);
         req.onEpoch?.(r);
       },
     });

@@ -22,6 +22,11 @@ export interface EvaluateOpts {
   readonly probe: boolean;
   readonly probeEpochs: number;
   readonly probeLimit?: number;
+  readonly pca: boolean;
+  readonly mmd: boolean;
+  readonly disentanglement: boolean;
+  readonly L: number;
+  readonly points: number;
 }
 
 const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
@@ -36,8 +41,8 @@ const specOf = async (spec: string, params: Readonly<Record<string, number | str
   return E.isRight(r) ? { model: r.right.model } : { note: `the spec could not be rebuilt (${r.left.message}); evaluating the run's own artifacts` };
 };
 
-/** The probe trains on the run's own training rows (the first `limit` of them). */
-const probeRows = (split: SplitRecord, limit?: number): Dataset => {
+/** The probe trains on, and PCA is fitted to, the run's own training rows (the first `limit` of them). */
+const runTrainRows = (split: SplitRecord, limit?: number): Dataset => {
   const all = orExit(loadLikeRun(split.data, split));
   const train = orExit(selectSplit(all, split.data, split, 'train'));
   if (limit === undefined || limit >= train.n) return train;
@@ -68,6 +73,18 @@ export const tableRows = (ev: Evaluation): [string, string][] => {
       rows.push([`linear probe error on raw inputs (${ev.probe.pixels.features} features)`, `${pct(ev.probe.pixels.testError)} (train ${pct(ev.probe.pixels.trainError)})`]);
     }
   }
+  if (ev.pca) {
+    if (isSkipped(ev.pca)) rows.push(['pca', `skipped: ${ev.pca.skipped}`]);
+    else {
+      rows.push([`principal angles to the top-${ev.pca.r} PCA subspace, degrees`, ev.pca.anglesDegrees.map((a) => a.toFixed(2)).join(', ')]);
+      rows.push(['squared error per image: autoencoder / PCA', `${num(ev.pca.aeError)} / ${num(ev.pca.pcaError)} = ${ev.pca.errorRatio.toFixed(4)}`]);
+    }
+  }
+  if (ev.disentanglement) {
+    if (isSkipped(ev.disentanglement)) rows.push(['disentanglement (Higgins et al. 2017)', `skipped: ${ev.disentanglement.skipped}`]);
+    else rows.push(['disentanglement (Higgins et al. 2017) accuracy', `${pct(ev.disentanglement.accuracy)} (chance ${pct(ev.disentanglement.chance)}; train ${pct(ev.disentanglement.trainAccuracy)})`]);
+  }
+  if (ev.mmd) rows.push([`MMD² aggregate posterior vs N(0, I) (${ev.mmd.m} rows)`, num(ev.mmd.mmd2)]);
   return rows;
 };
 
@@ -89,13 +106,16 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
   if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
-  const probeTrain = o.probe ? probeRows(run.split, o.probeLimit) : undefined;
+  const trainRows = o.probe || o.pca ? runTrainRows(run.split, o.probeLimit) : undefined;
   const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
     samples: o.samples,
     iwae: o.iwae,
     seed: o.seed,
-    probeTrain,
-    probe: { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
+    trainRows,
+    probe: o.probe && { epochs: o.probeEpochs, seed: o.seed, threads: o.threads },
+    pca: o.pca,
+    mmd: o.mmd,
+    disentanglement: o.disentanglement && { L: o.L, trainPoints: o.points, testPoints: o.points, probe: { threads: o.threads } },
   });
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
@@ -124,7 +144,12 @@ export const registerEvaluate = (program: Command): void => {
     .option('--threads <n>', 'intra-op threads', arg(positiveInt('threads')))
     .option('--probe', "linear-probe classification error on the codes and on raw inputs, trained on the run's training rows", false)
     .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
-    .option('--probe-limit <n>', "train the probe on the first n of the run's training rows", arg(positiveInt('probe-limit')))
+    .option('--probe-limit <n>', "use only the first n of the run's training rows for the probe and PCA", arg(positiveInt('probe-limit')))
+    .option('--pca', "linear autoencoders: principal angles and error ratio to PCA fitted on the run's training rows", false)
+    .option('--mmd', 'MMD between the aggregate posterior and the prior N(0, I) (first 2000 rows)', false)
+    .option('--disentanglement', 'the Higgins et al. 2017 metric on generated shapes pairs (models of 64×64 shapes images)', false)
+    .option('--L <n>', 'disentanglement: pairs averaged per point', arg(positiveInt('L')), 64)
+    .option('--points <n>', 'disentanglement: classifier training points, and as many test points', arg(positiveInt('points')), 500)
     .option('--json', 'print one JSON object instead of the table', false)
     .action((dir, o) => evaluateCommand(dir, o));
 };
