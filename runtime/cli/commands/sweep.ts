@@ -191,7 +191,7 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   }
   bar.end();
   const seconds = (performance.now() - started) / 1000;
-  const note = `${plan.trials.length} trials of ${spec} (${plan.axes.map((a) => `${a.name} ∈ {${a.values.join(', ')}}`).join(', ') || 'no grid'}; seeds ${plan.seeds.join(', ')}), ${o.engine} engine; this command ran ${fmtTime(seconds)}.`;
+  const note = `${plan.trials.length} trials of ${spec} (${plan.axes.map((a) => `${a.name} ∈ {${a.values.join(', ')}}`).join(', ') || 'no grid'}; seeds ${plan.seeds.join(', ')}), ${o.engine} engine; this command ran ${fmtTime(seconds)} (${todo.length} trials to run).`;
   const report = writeReport(plan, files, rank as Ranking, note);
   for (const f of result.failures) console.error(`sweep: trial ${f.id} failed: ${f.reason}; the end of ${f.log}:\n${f.tail.replace(/^/gm, '    ')}`);
   if (result.interrupted) throw new CliError(`sweep: interrupted; ${report.trials.filter((t) => t.finished).length}/${plan.trials.length} trials finished — run the same command to continue`, 130);
