@@ -175,6 +175,11 @@ describe('hourglass sweep, local engine', () => {
     const bad = hourglass([...base, '--set', 'hidden', '--out', join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
     expect(bad.err.trim()).toBe('hourglass: --set "hidden": expected name=value[,value…]');
+    // The spec is loaded for every grid point before any trial starts: an unknown parameter is one usage error.
+    const unknown = hourglass([...base, '--set', 'nope=1,2', '--out', join(tmp, 'unknown')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.trim()).toMatch(/^hourglass: sweep: .*nope/);
+    expect(existsSync(join(tmp, 'unknown'))).toBe(false);
     const cancel = hourglass(['sweep', '--out', out, '--cancel']);
     expect(cancel.code).toBe(66);
     expect(cancel.err.trim()).toMatch(/^hourglass: .*: no Slurm job of this sweep recorded/);
