@@ -82,6 +82,10 @@ describe.skipIf(why !== undefined)('a single-node Slurm', () => {
     const out = join(tmp, 'cancelled');
     const { ended } = hourglassBackground([...long, '--engine', 'slurm', '--poll', '0.5', '--out', out], cluster.env);
     await waitFor('a checkpoint', () => existsSync(join(out, 'hidden=16,seed=1', 'checkpoint.hgck')));
+    // Freeze the task where it is (SIGSTOP through Slurm), so --cancel, a whole process to start,
+    // surely finds it unfinished; scancel ends suspended tasks too.
+    const first = JSON.parse(readFileSync(join(out, 'slurm', 'jobs.json'), 'utf8'))[0].job as string;
+    slurm('scontrol', ['suspend', first]);
     const cancel = hourglass(['sweep', '--out', out, '--cancel'], cluster.env);
     expect(cancel.code, cancel.err).toBe(0);
     expect(cancel.out).toMatch(/cancelled job \d+/);

@@ -7,7 +7,11 @@ import { fc, test as prop } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
 import { expand, parseAxes, parseAxis, parseSeeds, points } from '../runtime/sweep/grid';
-import { parseEvalList, pointArgs } from '../runtime/sweep/plan';
+import { execFileSync } from 'node:child_process';
+import { collectTrial, flatten } from '../runtime/sweep/collect';
+import { sweepFiles } from '../runtime/sweep/layout';
+import { parseEvalList, pointArgs, trainArgv, type SweepPlan } from '../runtime/sweep/plan';
+import { arrayScript } from '../runtime/sweep/slurm';
 import { mean, std, summarise, type TrialResult } from '../runtime/sweep/summary';
 import { hourglass, hourglassBackground, processesMentioning, waitFor, writeTinySpec } from './support/sweepHarness';
 
@@ -60,7 +64,34 @@ describe('grid', () => {
   });
 });
 
+describe('the Slurm batch script', () => {
+  // Values with quotes, spaces and $ must reach `hourglass train` unchanged through bash.
+  const nasty = fc.string({ minLength: 1, maxLength: 8 }).filter((v) => !v.includes(',') && !v.includes('\0') && v.trim() === v);
+  prop.prop([fc.uniqueArray(nasty, { minLength: 1, maxLength: 3 })], { numRuns: 8 })('is valid bash, and task i gets trial i and its exact arguments', (values) => {
+    const trials = expand([{ name: 'tag', values }], [1]);
+    const f = sweepFiles("/shared/it's here/sweep $HOME");
+    const plan: SweepPlan = { version: 1, spec: '/specs/a b.ts', trainArgs: ['--data', 'mnist'], evalArgs: null, threads: 1, axes: [{ name: 'tag', values }], seeds: [1], trials };
+    const script = arrayScript(plan, f, trials.map((t) => t.id));
+    // Run only the part that picks the trial: everything before the writable check, then the case.
+    const pick = script.slice(0, script.indexOf('# The sweep directory')) + script.slice(script.indexOf('case $i in'), script.indexOf('export CI=1')) + 'printf "%s\\n" "$id" "${train[@]}"\n';
+    for (const [i, t] of trials.entries()) {
+      const out = execFileSync('bash', ['-c', pick], { env: { SLURM_ARRAY_TASK_ID: String(i), PATH: process.env.PATH }, encoding: 'utf8' });
+      expect(out.split('\n').slice(1, -1)).toEqual([t.id, process.execPath, expect.stringMatching(/bin\/hourglass\.js$/), ...trainArgv(plan, t, f.run(t.id))]);
+    }
+    execFileSync('bash', ['-n'], { input: script });
+  });
+});
+
 describe('summary', () => {
+  test('evaluate --json becomes dotted metric names, counts and settings left out', () => {
+    expect(flatten({ n: 5, objective: { terms: { loss: 2, kl: 1 }, spread: { loss: 0 }, samples: 1 }, iwae: { iwae: -90, k: 50 }, notes: ['x'], model: 'm' })).toEqual({
+      'objective.terms.loss': 2,
+      'objective.terms.kl': 1,
+      'iwae.iwae': -90,
+    });
+    expect(collectTrial(sweepFiles('/nonexistent'), expand([], [1])[0]).finished).toBe(false);
+  });
+
   const trial = (pointId: string, seed: number, loss: number, finished = true): TrialResult => ({
     id: `${pointId},seed=${seed}`,
     pointId,
@@ -144,6 +175,11 @@ describe('hourglass sweep, local engine', () => {
     const bad = hourglass([...base, '--set', 'hidden', '--out', join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
     expect(bad.err.trim()).toBe('hourglass: --set "hidden": expected name=value[,value…]');
+    // The spec is loaded for every grid point before any trial starts: an unknown parameter is one usage error.
+    const unknown = hourglass([...base, '--set', 'nope=1,2', '--out', join(tmp, 'unknown')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.trim()).toMatch(/^hourglass: sweep: .*nope/);
+    expect(existsSync(join(tmp, 'unknown'))).toBe(false);
     const cancel = hourglass(['sweep', '--out', out, '--cancel']);
     expect(cancel.code).toBe(66);
     expect(cancel.err.trim()).toMatch(/^hourglass: .*: no Slurm job of this sweep recorded/);

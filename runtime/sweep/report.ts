@@ -18,7 +18,8 @@ export const writeReport = (plan: SweepPlan, f: SweepFiles, rank: Ranking, note:
   const axes = plan.axes.map((a) => a.name);
   const names = metricNames(trials);
   const rows = summarise(trials, rank);
-  const markdown = summaryMd(rows, axes, names, rank, note);
+  const trained = trials.reduce((a, t) => a + t.seconds, 0);
+  const markdown = summaryMd(rows, axes, names, rank, `${note} Training time summed over trials: ${trained.toFixed(0)} s.`);
   writeFileAtomic(f.summaryCsv, summaryCsv(rows, axes, names));
   writeFileAtomic(f.trialsCsv, trialsCsv(trials, axes, names));
   writeFileAtomic(f.summaryMd, markdown);

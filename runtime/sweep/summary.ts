@@ -118,8 +118,9 @@ export const summaryMd = (
   rank: Ranking,
   note: string,
 ): string => {
-  // The ranking metric, then evaluation metrics, then held-out losses (the rest stays in the CSVs).
-  const rest = names.filter((k) => k !== rank.metric && !k.startsWith('train.'));
+  // The ranking metric, then evaluation metrics, then held-out losses (training losses and errors
+  // stay in the CSVs).
+  const rest = names.filter((k) => k !== rank.metric && !k.startsWith('train.') && !k.endsWith('.trainError'));
   const shown = [rank.metric, ...rest.filter((k) => !k.startsWith('heldOut.')), ...rest.filter((k) => k.startsWith('heldOut.'))].slice(0, 6);
   const head = [...axes, 'seeds', ...shown.map((k) => (k === rank.metric ? `${k} (${rank.goal === 'min' ? 'lower' : 'higher'} is better)` : k)), 'train s / trial', ''];
   const lines = rows.map((r) => {

@@ -3,15 +3,16 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { expand, parseAxes, parseSeeds } from '../../sweep/grid';
+import { expand, parseAxes, parseSeeds, points } from '../../sweep/grid';
 import { openSweep } from '../../sweep/directory';
 import { trialState } from '../../sweep/layout';
 import { runLocal, type Counts, type EngineResult } from '../../sweep/local';
-import { parseEvalList, TRAIN_AXES, type SweepPlan } from '../../sweep/plan';
+import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../sweep/plan';
 import { writeReport } from '../../sweep/report';
 import { parseRanking, type Ranking } from '../../sweep/summary';
 import { cancelSweep, runSlurm } from '../../sweep/slurm';
 import { CliError, positive, positiveInt } from '../fail';
+import { loadSpecWithParams } from '../loadSpec';
 
 export interface SweepOpts {
   readonly out: string;
@@ -100,8 +101,23 @@ const trainArgs = (o: SweepOpts, axes: readonly string[]): string[] => {
     out.push(`--${k}`, v);
   }
   if (o.binarise) out.push('--binarise');
-  if (!o.typecheck) out.push('--no-typecheck');
+  // The sweep type-checks the spec once (preflight); the trials need not repeat it.
+  out.push('--no-typecheck');
   return [...out, ...o.trainArg];
+};
+
+/**
+ * Load the spec once per grid point before any trial starts (type-checked once): an unknown
+ * parameter or a refused value is one usage error now, not a failed trial per seed later.
+ */
+const preflight = async (spec: string, plan: SweepPlan, typecheck: boolean): Promise<void> => {
+  let check = typecheck;
+  for (const p of points(plan.axes)) {
+    const set = pointArgs(p).flatMap((a, i, all) => (all[i - 1] === '--set' ? [a] : []));
+    const r = await loadSpecWithParams(spec, { typecheck: check, set });
+    if (E.isLeft(r)) throw new CliError(`sweep: ${r.left.message}`, r.left.exitCode === 2 ? 2 : 65);
+    check = false;
+  }
 };
 
 export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Promise<void> => {
@@ -141,6 +157,7 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
     seeds: seeds.right,
     trials: expand(axes.right, seeds.right),
   };
+  await preflight(spec, wanted, o.typecheck);
   const opened = openSweep(out, wanted);
   if (E.isLeft(opened)) throw new CliError(opened.left.message, opened.left.code);
   const { files, plan } = opened.right;
@@ -191,7 +208,7 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   }
   bar.end();
   const seconds = (performance.now() - started) / 1000;
-  const note = `${plan.trials.length} trials of ${spec} (${plan.axes.map((a) => `${a.name} ∈ {${a.values.join(', ')}}`).join(', ') || 'no grid'}; seeds ${plan.seeds.join(', ')}), ${o.engine} engine; this command ran ${fmtTime(seconds)}.`;
+  const note = `${plan.trials.length} trials of ${spec} (${plan.axes.map((a) => `${a.name} ∈ {${a.values.join(', ')}}`).join(', ') || 'no grid'}; seeds ${plan.seeds.join(', ')}), ${o.engine} engine; this command ran ${fmtTime(seconds)} (${todo.length} trials to run).`;
   const report = writeReport(plan, files, rank as Ranking, note);
   for (const f of result.failures) console.error(`sweep: trial ${f.id} failed: ${f.reason}; the end of ${f.log}:\n${f.tail.replace(/^/gm, '    ')}`);
   if (result.interrupted) throw new CliError(`sweep: interrupted; ${report.trials.filter((t) => t.finished).length}/${plan.trials.length} trials finished — run the same command to continue`, 130);
