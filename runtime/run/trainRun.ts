@@ -256,7 +256,8 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   try {
     if (!record) {
       // run.json first: from here on the directory is marked as Hourglass's own.
-      writeRecord(f.settings, newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) }));
+      record = newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
+      writeRecord(f.settings, record);
       writeArtifacts(f, compiled.right);
       writeFileAtomic(f.metrics, '');
     }
