@@ -1,5 +1,5 @@
 // The `hourglass` command line.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { PROVIDER_HELP, providersOption, registerDoctor } from './commands/doctor';
 import { compileCommand } from './commands/compile';
 import { registerServe } from './commands/serve';
@@ -15,17 +15,8 @@ import { registerReproduce } from './commands/reproduce';
 import { collectSet, SET_HELP } from './loadSpec';
 import { registerData } from './commands/data';
 import { registerEvaluate } from './commands/evaluate';
+import { arg } from './arg';
 
-// Commander wants InvalidArgumentError from option parsers; ours throw CliError.
-const arg =
-  <T>(parse: (raw: string) => T) =>
-  (raw: string): T => {
-    try {
-      return parse(raw);
-    } catch (err) {
-      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
-    }
-  };
 
 const optimizers = ['adam', 'sgd', 'adagrad', 'rmsprop'];
 

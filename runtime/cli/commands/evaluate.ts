@@ -1,6 +1,6 @@
 // hourglass evaluate <run-dir> --data <data>: the metrics of a trained model on a data set, as a
 // table or one JSON object.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
 import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
@@ -9,6 +9,7 @@ import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRe
 import type { Dataset } from '../../data/dataset';
 import { CliError, integer, positiveInt } from '../fail';
 import { loadSpecWithParams } from '../loadSpec';
+import { arg } from '../arg';
 
 export interface EvaluateOpts {
   readonly data: string;
@@ -120,15 +121,6 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
 
-const arg =
-  <T>(parse: (raw: string) => T) =>
-  (raw: string): T => {
-    try {
-      return parse(raw);
-    } catch (err) {
-      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
-    }
-  };
 
 export const registerEvaluate = (program: Command): void => {
   program

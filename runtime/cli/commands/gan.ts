@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import { tsImport } from 'tsx/esm/api';
 import type { GanDef } from '../../../compiler/gan';
@@ -17,6 +17,7 @@ import { PROVIDERS, type Provider } from '../../session';
 import { CliError, integer, positive, positiveInt } from '../fail';
 import { typeErrors } from '../loadSpec';
 import { gridPng } from '../png';
+import { arg } from '../arg';
 
 const asGan = (x: unknown): GanDef | null => {
   const o = x as { kind?: string; def?: GanDef } | null;
@@ -62,15 +63,6 @@ interface GanOpts {
   readonly typecheck: boolean;
 }
 
-const arg =
-  <T>(parse: (raw: string) => T) =>
-  (raw: string): T => {
-    try {
-      return parse(raw);
-    } catch (err) {
-      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
-    }
-  };
 
 const beta = (raw: string): number => {
   const x = Number(raw);

@@ -1,7 +1,7 @@
 // hourglass sweep <spec> --set k=10,25,40 --seeds 3 --data … --out DIR [--engine local|slurm]
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import { expand, parseAxes, parseSeeds, points } from '../../sweep/grid';
 import { openSweep } from '../../sweep/directory';
@@ -13,6 +13,7 @@ import { parseRanking, type Ranking } from '../../sweep/summary';
 import { cancelSweep, runSlurm } from '../../sweep/slurm';
 import { CliError, positive, positiveInt } from '../fail';
 import { loadSpecWithParams } from '../loadSpec';
+import { arg } from '../arg';
 
 export interface SweepOpts {
   readonly out: string;
@@ -46,15 +47,6 @@ export interface SweepOpts {
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const arg =
-  <T>(parse: (raw: string) => T) =>
-  (raw: string): T => {
-    try {
-      return parse(raw);
-    } catch (err) {
-      throw new InvalidArgumentError(err instanceof Error ? err.message.replace(/^--\S+ /, '') : String(err));
-    }
-  };
 
 /** Validates a fixed training option here (one usage error, not one failed trial each) and keeps its text. */
 const checked = (parse: (raw: string) => unknown) => arg((raw: string) => (parse(raw), raw));
