@@ -1,7 +1,7 @@
 // Splits: the held-out fraction (0 = train on everything), a separate held-out set, the split
 // exported by `hourglass data` for outside tools, and labels written beside encoded codes.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
@@ -65,6 +65,11 @@ describe('hourglass data', () => {
     // Refuses to overwrite without --force; bad fractions are usage errors.
     expect(hourglass('data', 'shapes:40', '--out', out).code).toBe(73);
     expect(hourglass('data', 'shapes:40', '--out', out, '--force').code).toBe(0);
+    const foreign = join(tmp, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'x.npy'), 'not ours');
+    expect(hourglass('data', 'shapes:40', '--out', foreign, '--force').code).toBe(73);
+    expect(readFileSync(join(foreign, 'x.npy'), 'utf8')).toBe('not ours');
     const bad = hourglass('data', 'shapes:40', '--held-out', '1', '--out', join(tmp, 'x'));
     expect(bad.code).not.toBe(0);
     expect(bad.err).toContain('must be a fraction in [0, 1)');
@@ -96,6 +101,10 @@ describe('train splits, encode labels', () => {
     expect(npy(codes).shape).toEqual([heldOut.length, 2]);
     const labels = npy(join(tmp, 'held.labels.npy'));
     expect(Array.from(labels.values)).toEqual(Array.from(heldOut, (i) => mnist.labels![i]));
+    // A resumed run keeps its split.
+    const resumed = hourglass(...train('--data', 'mnist', '--held-out', '0.2', '--resume', '--out', run));
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toContain('was trained with --held-out 0.3');
     // A data set the run never saw has no train / held-out rows.
     expect(hourglass('encode', run, '--data', 'shapes:10', '--split', 'train', '--out', join(tmp, 's.npy')).code).toBe(2);
   });
@@ -109,6 +118,11 @@ describe('train splits, encode labels', () => {
     expect(r.code, r.err).toBe(0);
     expect(json(join(run, 'run.json')).split).toMatchObject({ data: 'mnist', heldOutData: x, heldOut: 0, train: mnist.n, heldOutN: mnist.n });
     expect(Object.keys(json(join(run, 'metrics.jsonl')).heldOut)).toContain('loss');
+    // The separate set is the run's held-out rows, all of them; it has no training rows.
+    const e = hourglass('encode', run, '--data', x, '--split', 'held-out', '--limit', '30', '--out', join(tmp, 'sep.npy'));
+    expect(e.code, e.err).toBe(0);
+    expect(npy(join(tmp, 'sep.npy')).shape).toEqual([30, 2]);
+    expect(hourglass('encode', run, '--data', x, '--split', 'train', '--out', join(tmp, 'sep2.npy')).code).toBe(2);
     const bad = hourglass(...train('--data', 'mnist', '--held-out', '0.5', '--held-out-data', x, '--out', join(tmp, 'bad')));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^hourglass: --held-out 0.5 and --held-out-data .* contradict/);

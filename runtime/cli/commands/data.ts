@@ -1,6 +1,6 @@
 // hourglass data <data> --out DIR: a data set as NumPy arrays plus the exact train / held-out
 // split a run with the same --held-out uses, so tools outside Hourglass can match it.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
@@ -18,6 +18,15 @@ export interface DataOpts {
   readonly force: boolean;
 }
 
+const writtenByUs = (splitJson: string): boolean => {
+  try {
+    const j = JSON.parse(readFileSync(splitJson, 'utf8')) as Record<string, unknown>;
+    return typeof j.heldOutFraction === 'number' && Array.isArray(j.train) && Array.isArray(j.heldOut);
+  } catch {
+    return false;
+  }
+};
+
 export const dataCommand = (name: string, o: DataOpts): void => {
   const loaded = resolveDataset(name, { binarise: o.binarise });
   if (E.isLeft(loaded)) throw new CliError(showDataError(loaded.left), 65);
@@ -25,6 +34,8 @@ export const dataCommand = (name: string, o: DataOpts): void => {
   const files = ['x.npy', 'labels.npy', 'factors.npy', 'split.json'].map((f) => join(o.out, f));
   const present = files.filter((f) => existsSync(f));
   if (present.length && !o.force) throw new CliError(`${present[0]}: exists; pass --force to replace the files hourglass data writes`, 73);
+  // --force replaces only an earlier `hourglass data` output: its split.json is the marker.
+  if (present.length && !writtenByUs(join(o.out, 'split.json'))) throw new CliError(`${present[0]}: exists and ${o.out} holds no split.json written by hourglass data; not replacing it`, 73);
   const cannot = unwritable(o.out);
   if (cannot) throw new CliError(cannot, 73);
   mkdirSync(o.out, { recursive: true });

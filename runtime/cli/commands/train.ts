@@ -4,6 +4,7 @@ import { resolveDataset } from '../../data/resolve';
 import { showDataError } from '../../data/errors';
 import { splitOf, trainRun } from '../../run/trainRun';
 import { epochEvaluator, parseEvalPlan } from '../../eval/duringTraining';
+import { readRun } from '../../eval/runInfo';
 import type { Provider } from '../../session';
 import { CliError, orFail } from '../fail';
 import { loadSpecOrFail } from '../loadSpec';
@@ -36,10 +37,24 @@ export interface TrainOpts {
   readonly evalEvery?: number;
 }
 
+/** A resumed run keeps its split: a different --held-out or --held-out-data is refused. */
+const sameSplitAsBefore = (o: TrainOpts) => {
+  const before = readRun(o.out);
+  if (E.isLeft(before)) return; // trainRun says what is missing
+  const was = before.right.split;
+  const wantFraction = o.heldOutData !== undefined ? 0 : o.heldOut ?? DEFAULT_HELD_OUT;
+  if ((was.heldOutData ?? undefined) !== o.heldOutData || was.heldOut !== wantFraction)
+    throw new CliError(
+      `${o.out}: was trained with ${was.heldOutData ? `--held-out-data ${was.heldOutData}` : `--held-out ${was.heldOut}`}; resume with the same split`,
+      2,
+    );
+};
+
 export const trainCommand = async (spec: string, o: TrainOpts): Promise<void> => {
   const { model } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set });
   if (o.heldOutData !== undefined && o.heldOut !== undefined && o.heldOut !== 0)
     throw new CliError(`--held-out ${o.heldOut} and --held-out-data ${o.heldOutData} contradict each other: with a separate held-out set, all of --data trains`, 2);
+  if (o.resume) sameSplitAsBefore(o);
   const data = resolveDataset(o.data, { binarise: o.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left));
   const heldOutSet = o.heldOutData === undefined ? undefined : resolveDataset(o.heldOutData, { binarise: o.binarise });
