@@ -165,12 +165,26 @@ export default autoencoder({ name: 'vae2', input: [784], encoder: flow(dense(64)
     }
     expect(readFileSync(join(dir, 'codes.svg'), 'utf8')).toContain('PCA');
     expect(existsSync(join(dir, 'filters.png'))).toBe(false); // a two-layer decoder has no filter picture
-  }, 120_000);
+  }, 600_000); // generous for a loaded shared machine
+
+  test('reproduce and report refuse bad input with one line and a documented code', () => {
+    const one = (r: ReturnType<typeof hourglass>, code: number, pattern: RegExp) => {
+      expect(r.code, r.err).toBe(code);
+      expect(r.err.split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(pattern);
+    };
+    one(hourglass('reproduce', 'nobody'), 2, /^hourglass: nobody: no such reproduction/);
+    const full = join(tmp, 'full');
+    writeFileSync(join(tmp, 'keep.txt'), 'user data');
+    one(hourglass('reproduce', 'zhao', '--quick', '--out', tmp), 73, /exists and is not empty/);
+    expect(readFileSync(join(tmp, 'keep.txt'), 'utf8')).toBe('user data');
+    one(hourglass('report', join(full, 'missing')), 66, /not a finished run/);
+  }, 300_000);
 
   test('a missing run is one line and exit 66', () => {
     const r = hourglass('figures', join(tmp, 'nothing-here'));
     expect(r.code).toBe(66);
     expect(r.err).toMatch(/^hourglass: .*not a finished run/);
     expect(r.err.split('\n')).toHaveLength(1);
-  });
+  }, 300_000);
 });

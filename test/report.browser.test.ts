@@ -87,7 +87,7 @@ export default autoencoder({ name: 'vae2', input: [784], encoder: flow(dense(64)
     } finally {
       await browser.close();
     }
-  }, 180_000);
+  }, 600_000); // generous for a loaded shared machine
 });
 
 if (!hasChromium) console.warn(`report.browser.test: skipping the Chromium test, ${CHROMIUM} is missing (apt-get install chromium)`);

@@ -6,13 +6,14 @@ import { reproduce } from '../../reproduce/run';
 import { isNonEmptyDir, unwritable } from '../../run/fsx';
 import { CliError } from '../fail';
 
-export const reproduceCommand = async (paper: ExperimentName, o: { data?: string; quick: boolean; out?: string; force: boolean }): Promise<void> => {
+export const reproduceCommand = async (paper: string, o: { data?: string; quick: boolean; out?: string; force: boolean }): Promise<void> => {
+  if (!(EXPERIMENTS as readonly string[]).includes(paper)) throw new CliError(`${paper}: no such reproduction (choose one of ${EXPERIMENTS.join(', ')})`, 2);
   const out = o.out ?? `reproduce/${paper}${o.quick ? '-quick' : ''}`;
   if (isNonEmptyDir(out) && !o.force) throw new CliError(`${out}: exists and is not empty; pass --force to replace the runs in it`, 73);
   const cannot = unwritable(out);
   if (cannot) throw new CliError(cannot, 73);
   const command = ['hourglass reproduce', paper, o.data ? `--data ${o.data}` : '', o.quick ? '--quick' : '', `--out ${out}`].filter(Boolean).join(' ');
-  const r = await reproduce(paper, { out, quick: o.quick, data: o.data, log: (line) => console.error(line) }, command);
+  const r = await reproduce(paper as ExperimentName, { out, quick: o.quick, data: o.data, log: (line) => console.error(line) }, command);
   if (E.isLeft(r)) throw new CliError(r.left, /no such|missing|not installed/.test(r.left) ? 66 : 65);
   console.log(r.right.markdown);
   console.log(`wrote ${out}/table.md, ${out}/results.json, ${out}/report.html and ${r.right.outcome.runs.length} runs (${r.right.seconds.toFixed(0)} s)`);
@@ -22,7 +23,7 @@ export const registerReproduce = (program: Command): void => {
   program
     .command('reproduce')
     .description("train, evaluate and tabulate one paper's claim beside the paper's numbers, with figures and a report")
-    .addArgument(new Command().createArgument('<paper>', 'which reproduction').choices([...EXPERIMENTS]))
+    .argument('<paper>', `which reproduction: ${EXPERIMENTS.join(' | ')}`)
     .option('--data <name|path>', 'data set (default: the paper’s stand-in: mnist, or shapes for higgins)')
     .option('--quick', 'a small budget (under a minute each on 2 cores): for tests and a first look', false)
     .option('--out <dir>', 'output directory (default: reproduce/<paper>[-quick])')
