@@ -1,36 +1,20 @@
 // Resume continues the same run or refuses: settings come from run.json, a contradicting flag
 // is named with both values, a lower learning rate (the advice after divergence) is accepted and
 // recorded, and a torn metrics line from a crash is dropped with a note. Real CLI, real files.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../runtime/checkpoint';
 import { EXIT } from '../runtime/cli/fail';
 import { encodeNpy } from '../runtime/data/npy';
+import { hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
 
-const repo = resolve(__dirname, '..');
-const bin = join(repo, 'bin', 'hourglass.js');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-resume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const hourglass = (args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-};
-
-const spec = join(tmp, 'tiny.ts');
-writeFileSync(
-  spec,
-  `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
-export default autoencoder({ name: 'tiny', input: [784], encoder: flow(dense(16), relu, gaussianHead(2)), decoder: flow(dense(16), relu, dense(784)), likelihood: bernoulli })
-  .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));
-`,
-);
-const data = join(tmp, 'small.npy');
-writeFileSync(data, encodeNpy(new Float32Array(160 * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000), [160, 784]));
+const spec = writeTinyVae(tmp);
+const data = writeSmallData(tmp);
 const base = (out: string) => ['train', spec, '--data', data, '--out', out, '--threads', '1', '--no-typecheck'];
 
 const finished = join(tmp, 'finished');

@@ -2,36 +2,18 @@
 // a careless user and as an adversary would. Every case ends with one line naming the file and
 // the problem, a documented non-zero exit that is not the internal-error code, and every earlier
 // file intact.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../runtime/cli/fail';
-import { encodeNpy } from '../runtime/data/npy';
+import { hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
 
-const repo = resolve(__dirname, '..');
-const bin = join(repo, 'bin', 'hourglass.js');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-safety-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const hourglass = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: opts.cwd ?? repo, encoding: 'utf8', env: { ...process.env, CI: '1', ...opts.env } });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-};
-
-const spec = join(tmp, 'tiny.ts');
-writeFileSync(
-  spec,
-  `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
-export default autoencoder({ name: 'tiny', input: [784], encoder: flow(dense(16), relu, gaussianHead(2)), decoder: flow(dense(16), relu, dense(784)), likelihood: bernoulli })
-  .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));
-`,
-);
+const spec = writeTinyVae(tmp);
 // 160 examples: 128 to train on (4 batches of 32), 32 held out. Values in [0, 1].
-const data = join(tmp, 'small.npy');
-const values = new Float32Array(160 * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-writeFileSync(data, encodeNpy(values, [160, 784]));
+const data = writeSmallData(tmp);
 
 const trainArgs = (out: string, ...more: string[]) => ['train', spec, '--data', data, '--out', out, '--epochs', '1', '--batch', '32', '--threads', '1', '--no-typecheck', ...more];
 

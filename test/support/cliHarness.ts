@@ -1,0 +1,37 @@
+// The real `hourglass` binary on real files, for the CLI regression tests: a spawn helper, a tiny
+// VAE spec and a small data set in [0, 1] (160 examples: 128 train, 32 held out at the default split).
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { encodeNpy } from '../../runtime/data/npy';
+
+export const repo = resolve(__dirname, '..', '..');
+export const bin = join(repo, 'bin', 'hourglass.js');
+
+export const hourglass = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: opts.cwd ?? repo, encoding: 'utf8', env: { ...process.env, CI: '1', ...opts.env } });
+  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
+};
+
+/** A VAE 784-16-2-16-784 (Bernoulli), written as a spec file in `dir`. */
+export const writeTinyVae = (dir: string): string => {
+  const spec = join(dir, 'tiny.ts');
+  writeFileSync(
+    spec,
+    `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
+export default autoencoder({ name: 'tiny', input: [784], encoder: flow(dense(16), relu, gaussianHead(2)), decoder: flow(dense(16), relu, dense(784)), likelihood: bernoulli })
+  .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));
+`,
+  );
+  return spec;
+};
+
+/** Deterministic values in [0, 1), `n` examples of 784. */
+export const smallValues = (n = 160) => new Float32Array(n * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+
+/** `small.npy` in `dir`: smallValues(160). */
+export const writeSmallData = (dir: string): string => {
+  const data = join(dir, 'small.npy');
+  writeFileSync(data, encodeNpy(smallValues(), [160, 784]));
+  return data;
+};
