@@ -1,26 +1,20 @@
 // State and data that are wrong are refused before they are used: damaged or implausible
 // checkpoints, non-finite held-out losses, data outside a likelihood's range, oversized exported
 // shapes, malformed .npy files and flags. Each: one line, a documented exit that is not 70.
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/checkpoint';
 import { EXIT } from '../runtime/cli/fail';
 import { encodeNpy, parseNpy } from '../runtime/data/npy';
 import { Rng } from '../runtime/random';
+import { hourglass, repo } from './support/cliHarness';
 
-const repo = resolve(__dirname, '..');
-const bin = join(repo, 'bin', 'hourglass.js');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-valid-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const hourglass = (args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-};
 const oneLine = (r: ReturnType<typeof hourglass>, code: number, ...mentions: (string | RegExp)[]) => {
   expect(r.err.split('\n'), r.err).toHaveLength(1);
   for (const m of mentions) expect(r.err).toMatch(m);

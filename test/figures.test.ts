@@ -1,9 +1,8 @@
 // Figures: the pure drawing functions (grids, example choice, quantiles, traversals, PCA) as
 // properties, and `hourglass figures` on a small trained run, whose PNGs are decoded back.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -11,6 +10,7 @@ import { manifoldGrid, normalQuantile, sweep, traversalCodes } from '../runtime/
 import { pca } from '../runtime/figures/pca';
 import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/figures/raster';
 import { acrossClasses } from '../runtime/figures/select';
+import { hourglass as runCli, repo } from './support/cliHarness';
 
 const erf = (x: number) => {
   // Abramowitz–Stegun 7.1.26 is too coarse; integrate the density instead (Simpson, fine grid).
@@ -126,13 +126,9 @@ describe('pure figure functions', () => {
   });
 });
 
-const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-figures-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const hourglass = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(repo, 'bin', 'hourglass.js'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-};
+const hourglass = (...args: string[]) => runCli(args);
 
 describe('hourglass figures', () => {
   test('a 2-D VAE gets every image figure, the codes beside PCA and the curves', () => {

@@ -1,21 +1,17 @@
 // `hourglass report` opened in real headless Chromium: every image decodes (naturalWidth > 0),
 // no console errors, the sections and captions are there; a screenshot is saved.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { escapeHtml, reportHtml } from '../runtime/report/html';
 import { CHROMIUM, hasChromium, launchBrowser } from './support/chromium';
+import { hourglass as runCli, repo } from './support/cliHarness';
 
-const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-report-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const hourglass = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(repo, 'bin', 'hourglass.js'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-};
+const hourglass = (...args: string[]) => runCli(args);
 
 describe('report HTML', () => {
   test('text is escaped, figures become data URIs', () => {
