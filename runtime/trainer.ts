@@ -7,6 +7,7 @@ import { allocate, type FloatArray } from './init';
 import { Rng } from './random';
 import { openSession, type Provider, type ProviderRequest } from './session';
 import { drawNoise, initialState, noiseRng } from './trainState';
+import { restoreCarried } from './carried';
 
 export interface ArtifactBytes {
   readonly manifest: Manifest;
@@ -77,13 +78,7 @@ export class Trainer {
 
   /** Put back a checkpoint's tensors and noise stream; names and sizes must match the manifest. */
   restore(tensors: Readonly<Record<string, FloatArray>>, noiseState: readonly number[]): void {
-    const next: Record<string, ort.Tensor> = {};
-    for (const [name, current] of Object.entries(this.carried)) {
-      const saved = tensors[name];
-      if (!saved || saved.length !== current.size) throw new RangeError(`checkpoint tensor ${name} is missing or has the wrong size`);
-      next[name] = new ort.Tensor(current.type as 'float32' | 'float64', saved, current.dims);
-    }
-    this.carried = next;
+    this.carried = restoreCarried(this.carried, tensors);
     this.noiseRng = Rng.fromState(noiseState);
   }
 

@@ -10,7 +10,7 @@ import { manifoldGrid, normalQuantile, sweep, traversalCodes } from '../runtime/
 import { pca } from '../runtime/figures/pca';
 import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/figures/raster';
 import { acrossClasses } from '../runtime/figures/select';
-import { hourglass as runCli, repo } from './support/cliHarness';
+import { hourglass as runCli, writeVaeSpec } from './support/cliHarness';
 
 const erf = (x: number) => {
   // Abramowitz–Stegun 7.1.26 is too coarse; integrate the density instead (Simpson, fine grid).
@@ -132,13 +132,7 @@ const hourglass = (...args: string[]) => runCli(args);
 
 describe('hourglass figures', () => {
   test('a 2-D VAE gets every image figure, the codes beside PCA and the curves', () => {
-    const spec = join(tmp, 'vae2.ts');
-    writeFileSync(
-      spec,
-      `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
-export default autoencoder({ name: 'vae2', input: [784], encoder: flow(dense(64), relu, gaussianHead(2)), decoder: flow(dense(64), relu, dense(784)), likelihood: bernoulli })
-  .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));\n`,
-    );
+    const spec = writeVaeSpec(tmp, 'vae2', 64);
     const run = join(tmp, 'run');
     const t = hourglass('train', spec, '--data', 'mnist', '--epochs', '2', '--out', run, '--no-typecheck');
     expect(t.code, t.err).toBe(0);

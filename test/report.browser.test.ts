@@ -1,13 +1,13 @@
 // `hourglass report` opened in real headless Chromium: every image decodes (naturalWidth > 0),
 // no console errors, the sections and captions are there; a screenshot is saved.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { escapeHtml, reportHtml } from '../runtime/report/html';
 import { CHROMIUM, hasChromium, launchBrowser } from './support/chromium';
-import { hourglass as runCli, repo } from './support/cliHarness';
+import { hourglass as runCli, writeVaeSpec } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-report-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -35,13 +35,7 @@ describe('report HTML', () => {
 
 describe.runIf(hasChromium)('hourglass report in Chromium', () => {
   test('every figure loads, no console errors, screenshot saved', async () => {
-    const spec = join(tmp, 'vae2.ts');
-    writeFileSync(
-      spec,
-      `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
-export default autoencoder({ name: 'vae2', input: [784], encoder: flow(dense(64), relu, gaussianHead(2)), decoder: flow(dense(64), relu, dense(784)), likelihood: bernoulli })
-  .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));\n`,
-    );
+    const spec = writeVaeSpec(tmp, 'vae2', 64);
     const run = join(tmp, 'run');
     const t = hourglass('train', spec, '--data', 'mnist', '--epochs', '2', '--out', run, '--no-typecheck');
     expect(t.code, t.err).toBe(0);

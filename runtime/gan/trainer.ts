@@ -8,6 +8,7 @@ import { allocate, initialValues, type FloatArray } from '../init';
 import { Rng } from '../random';
 import { openSession, type Provider } from '../session';
 import type { Losses } from '../trainer';
+import { restoreCarried } from '../carried';
 
 export interface GanTrainerOptions {
   readonly seed: number;
@@ -103,13 +104,7 @@ export class GanTrainer {
   }
 
   restore(tensors: Readonly<Record<string, FloatArray>>, noiseState: readonly number[]): void {
-    const next: Record<string, ort.Tensor> = {};
-    for (const [name, current] of Object.entries(this.carried)) {
-      const saved = tensors[name];
-      if (!saved || saved.length !== current.size) throw new RangeError(`checkpoint tensor ${name} is missing or has the wrong size`);
-      next[name] = new ort.Tensor(current.type as 'float32' | 'float64', saved, current.dims);
-    }
-    this.carried = next;
+    this.carried = restoreCarried(this.carried, tensors);
     this.noiseRng = Rng.fromState(noiseState);
   }
 }

@@ -13,18 +13,21 @@ export const hourglass = (args: string[], opts: { cwd?: string; env?: Record<str
   return { code: r.status, out: r.stdout, err: r.stderr.trim() };
 };
 
-/** A VAE 784-16-2-16-784 (Bernoulli), written as a spec file in `dir`. */
-export const writeTinyVae = (dir: string): string => {
-  const spec = join(dir, 'tiny.ts');
+/** A VAE 784-h-2-h-784 (Bernoulli) named `name`, written as `<name>.ts` in `dir`. */
+export const writeVaeSpec = (dir: string, name: string, hidden: number): string => {
+  const spec = join(dir, `${name}.ts`);
   writeFileSync(
     spec,
     `import { autoencoder, bernoulli, dense, flow, relu, gaussianHead, kl, reparameterise, standardNormal } from '${join(repo, 'dsl')}';
-export default autoencoder({ name: 'tiny', input: [784], encoder: flow(dense(16), relu, gaussianHead(2)), decoder: flow(dense(16), relu, dense(784)), likelihood: bernoulli })
+export default autoencoder({ name: '${name}', input: [784], encoder: flow(dense(${hidden}), relu, gaussianHead(2)), decoder: flow(dense(${hidden}), relu, dense(784)), likelihood: bernoulli })
   .objective(({ x, code: q, decoder }) => ({ reconstruction: bernoulli(decoder(reparameterise(q)), x), kl: kl(q, standardNormal(2)) }));
 `,
   );
   return spec;
 };
+
+/** The CLI tests' tiny VAE, 784-16-2-16-784, as `tiny.ts` in `dir`. */
+export const writeTinyVae = (dir: string): string => writeVaeSpec(dir, 'tiny', 16);
 
 /** Deterministic values in [0, 1), `n` examples of 784. */
 export const smallValues = (n = 160) => new Float32Array(n * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000);

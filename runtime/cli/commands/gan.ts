@@ -11,10 +11,10 @@ import type { GanDef } from '../../../compiler/gan';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { showDataError } from '../../data/errors';
 import { resolveDataset } from '../../data/resolve';
-import { ganRun } from '../../gan/run';
+import { ganRun, type GanSettings } from '../../gan/run';
 import { writeFileAtomic } from '../../run/fsx';
 import { PROVIDERS, type Provider } from '../../session';
-import { CliError, integer, positive, positiveInt } from '../fail';
+import { CliError, EXIT, positive, positiveInt, seed } from '../fail';
 import { typeErrors } from '../loadSpec';
 import { gridPng } from '../png';
 import { arg } from '../arg';
@@ -43,38 +43,26 @@ export const loadGanSpec = async (path: string, typecheck: boolean): Promise<E.E
   return def ? E.right(def) : E.left(`${path}: the default export is not a GAN (export default gan({...}))`);
 };
 
-interface GanOpts {
-  readonly data: string;
+type GanOpts = GanSettings & {
   readonly out: string;
-  readonly rounds: number;
-  readonly batch: number;
-  readonly k: number;
-  readonly lr: number;
-  readonly beta1: number;
-  readonly optimizer: OptimizerKind;
-  readonly seed: number;
-  readonly provider: Provider;
-  readonly dtype: 'f32' | 'f64';
-  readonly threads?: number;
-  readonly checkpointEvery: number;
-  readonly samples: number;
   readonly resume: boolean;
   readonly force: boolean;
   readonly typecheck: boolean;
-}
+};
 
 
 const beta = (raw: string): number => {
   const x = Number(raw);
-  if (raw.trim() === '' || !(x >= 0 && x < 1)) throw new CliError(`--beta1 must be in [0, 1), got ${JSON.stringify(raw)}`, 2);
+  if (raw.trim() === '' || !(x >= 0 && x < 1)) throw new CliError(`--beta1 must be in [0, 1), got ${JSON.stringify(raw)}`, EXIT.usage);
   return x;
 };
 
 export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
+  const { out: _out, resume: _resume, force: _force, typecheck: _typecheck, ...settings } = o;
   const def = await loadGanSpec(spec, o.typecheck);
-  if (E.isLeft(def)) throw new CliError(def.left, existsSync(resolve(spec)) ? 65 : 66);
+  if (E.isLeft(def)) throw new CliError(def.left, existsSync(resolve(spec)) ? EXIT.dataErr : EXIT.noInput);
   const data = resolveDataset(o.data);
-  if (E.isLeft(data)) throw new CliError(showDataError(data.left), 65);
+  if (E.isLeft(data)) throw new CliError(showDataError(data.left), data.left.missing ? EXIT.noInput : EXIT.dataErr);
   const started = performance.now();
   const result = await ganRun({
     model: def.right,
@@ -83,27 +71,13 @@ export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
     data: data.right,
     resume: o.resume,
     force: o.force,
-    settings: {
-      rounds: o.rounds,
-      batch: o.batch,
-      k: o.k,
-      lr: o.lr,
-      beta1: o.beta1,
-      optimizer: o.optimizer,
-      seed: o.seed,
-      provider: o.provider,
-      dtype: o.dtype,
-      data: o.data,
-      checkpointEvery: o.checkpointEvery,
-      samples: o.samples,
-      threads: o.threads,
-    },
+    settings,
     log: (line) => console.error(line),
     onRound: (round, l) => {
       if (round % 50 === 0 || round === o.rounds) console.error(`round ${round}/${o.rounds}: D ${l.d.toFixed(4)}  G ${l.g.toFixed(4)}`);
     },
   });
-  if (E.isLeft(result)) throw new CliError(result.left, /cannot write|not a GAN run|not empty/.test(result.left) ? 73 : 65);
+  if (E.isLeft(result)) throw new CliError(result.left, /cannot write|not a GAN run|not empty/.test(result.left) ? EXIT.cantCreate : EXIT.dataErr);
   const r = result.right;
   const [, h, w] = def.right.inputShape.length === 3 ? def.right.inputShape : [1, 1, def.right.inputShape[0]];
   const png = join(r.dir, 'samples.png');
@@ -124,7 +98,7 @@ export const registerGan = (program: Command): void => {
     .option('--lr <x>', 'learning rate of both players', arg(positive('lr')), 2e-4)
     .option('--beta1 <x>', "Adam's β₁ (DCGAN: 0.5)", arg(beta), 0.5)
     .addOption(new Option('--optimizer <name>', 'optimizer of both players').choices(['adam', 'sgd', 'adagrad', 'rmsprop']).default('adam'))
-    .option('--seed <s>', 'seed for initialisation, batches and noise', arg(integer('seed')), 1)
+    .option('--seed <s>', 'seed for initialisation, batches and noise', arg(seed('seed')), 1)
     .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
     .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
     .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
