@@ -53,7 +53,7 @@ batches=128,1024 fuses=1,16,64,256
 
 status=0
 log "tests: the CUDA subset"
-timeout 240 npx vitest run test/cuda.gpu.test.ts test/cuda.stub.test.ts test/providers.test.ts test/fatbin.test.ts >"$OUT/tests.log" 2>&1 || { status=1; log "tests FAILED (tests.log)"; }
+timeout 240 node node_modules/vitest/vitest.mjs run test/cuda.gpu.test.ts test/cuda.stub.test.ts test/providers.test.ts test/fatbin.test.ts >"$OUT/tests.log" 2>&1 || { status=1; log "tests FAILED (tests.log)"; }
 grep -E "Tests|placement off CUDA" "$OUT/tests.log" | tee -a "$OUT/gpu-check.log" >&2
 
 log "training the VAE, $epochs epochs, on $P and on the CPU"
@@ -73,7 +73,7 @@ console.log(`held-out loss after ${g.epoch} epochs: device ${a} cpu ${b} relativ
 process.exit(rel < 1e-2 ? 0 : 1);' "$runs" 2>&1 | tee -a "$OUT/gpu-check.log" >&2 || status=1
 
 log "benchmark: Hourglass on $P (single steps and fused chunks)"
-timeout 200 npx tsx bench/gpu.ts --provider $P --batches $batches --fuse $fuses --steps $steps --reps 5 >"$OUT/bench-hourglass.json" 2>>"$OUT/gpu-check.log" || { status=1; log "Hourglass bench FAILED"; }
+timeout 200 node node_modules/tsx/dist/cli.mjs bench/gpu.ts --provider $P --batches $batches --fuse $fuses --steps $steps --reps 5 >"$OUT/bench-hourglass.json" 2>>"$OUT/gpu-check.log" || { status=1; log "Hourglass bench FAILED"; }
 log "benchmark: PyTorch on CUDA, eager and torch.compile"
 torch_args=(--batches 128,1024 --steps 512 --reps 5)
 [ -n "$dry" ] && torch_args=(--device cpu --modes eager --batches 128 --steps 8 --reps 1)

@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch=${1:-90}
+# PACK_ONLY=runtime repacks one part (the others are kept when present).
+only=${PACK_ONLY:-}
 carry=.gpu-carry
 lib=node_modules/onnxruntime-node-cuda/bin/napi-v6/linux/x64
 xzc() { xz --x86 --lzma2=preset=9e,dict=64MiB -T1 -c; }
@@ -23,18 +25,25 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$carry"/node "$carry"/runtime "$carry"/cuda
 
 # 1. node
+if [ -z "$only" ] || [ "$only" = node ]; then
 mkdir -p "$work/node/node/bin"
 cp "$(command -v node)" "$work/node/node/bin/node"
 strip "$work/node/node/bin/node" 2>/dev/null || true
 tar -C "$work/node" -cf - node | xzc >"$carry/node/node.tar.xz"
+fi
 
-# 2. node_modules: the CLI, tsx and vitest; only onnxruntime-node 1.29's linux/x64 build, without
+# 2. node_modules: the CLI, tsx and vitest (not the browser's and the JS peers' packages); only onnxruntime-node 1.29's linux/x64 build, without
 #    the provider libraries (part 3 has them).
+if [ -z "$only" ] || [ "$only" = runtime ]; then
 tar -cf - \
   --exclude=node_modules/onnxruntime-node \
   --exclude=node_modules/typescript \
   --exclude=node_modules/@types \
   --exclude=node_modules/.cache \
+  --exclude=node_modules/@tensorflow \
+  --exclude=node_modules/core-js \
+  --exclude=node_modules/onnxruntime-web \
+  --exclude=node_modules/playwright-core \
   --exclude='node_modules/onnxruntime-node-cuda/bin/napi-v6/darwin' \
   --exclude='node_modules/onnxruntime-node-cuda/bin/napi-v6/win32' \
   --exclude='node_modules/onnxruntime-node-cuda/bin/napi-v6/linux/arm64' \
@@ -45,6 +54,8 @@ tar -cf - \
 # 2b. TypeScript, which the CLI's spec loader imports: the compiler API and lib files only.
 tar -cf - --exclude='node_modules/typescript/lib/_ts*.js' --exclude='node_modules/typescript/lib/??' \
   --exclude='node_modules/typescript/lib/??-??' node_modules/typescript | xzc >"$carry/runtime/typescript.tar.xz"
+fi
+[ -n "$only" ] && [ "$only" != cuda ] && { du -b "$carry"/*/*.tar.xz; exit 0; }
 
 # 3. the provider, trimmed to one architecture, and a marker with the trimmed build's SHA-256
 mkdir -p "$work/cuda/$lib"

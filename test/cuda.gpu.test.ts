@@ -48,6 +48,8 @@ describe.skipIf(why !== null)('CUDA execution provider on a GPU', () => {
       expect(p.opened, `${name}: ${p.error}`).toBe(true);
       expect(p.graphs.length, name).toBeGreaterThan(0);
       report[name] = p.elsewhere;
+      const lines = p.graphs.flatMap((g) => Object.entries(g.nodes).filter(([ep]) => ep !== 'CUDAExecutionProvider').flatMap(([ep, ns]) => ns.map((n) => `${ep}: ${n}`)));
+      if (lines.length > 0) console.log(`${name} nodes off CUDA:\n  ${lines.join('\n  ')}`);
     }
     console.log(`placement off CUDA per artifact: ${JSON.stringify(report)}`);
     for (const [name, off] of Object.entries(report)) expect(off, name).toEqual({});
@@ -69,12 +71,25 @@ describe.skipIf(why !== null)('CUDA execution provider on a GPU', () => {
     }
     const [f1, f2] = [await cpu.stepMany(xs, batch, 16), await gpu.stepMany(xs, batch, 16)];
     for (let s = 0; s < 16; s++) expect(Math.abs(f1[s].loss - f2[s].loss) / Math.abs(f1[s].loss), `fused step ${s}`).toBeLessThan(1e-3);
+    // Per parameter tensor: the difference's norm relative to the tensor's. Elementwise relative
+    // error is no measure here: Adam moves a weight whose gradient is ~1e-9 by up to lr a step in
+    // the direction of that gradient's rounding, on either device.
     const p1 = cpu.snapshot();
     const p2 = gpu.snapshot();
+    const rel: Record<string, number> = {};
     for (const k of Object.keys(p1)) {
-      let worst = 0;
-      for (let i = 0; i < p1[k].length; i++) worst = Math.max(worst, Math.abs(p1[k][i] - p2[k][i]) / (1e-3 + Math.abs(p1[k][i])));
-      expect(worst, k).toBeLessThan(1e-2);
+      let [d, n] = [0, 0];
+      for (let i = 0; i < p1[k].length; i++) [d, n] = [d + (p1[k][i] - p2[k][i]) ** 2, n + p1[k][i] ** 2];
+      rel[k] = Math.sqrt(d / Math.max(n, 1e-30));
+    }
+    console.log(`parameters after 20 steps, |cpu − cuda| / |cpu|: ${JSON.stringify(rel)}`);
+    // The parameters themselves (Adam's moments only feed them). A weight matrix averages the
+    // per-element noise out; a bias has few elements, each moved by ±lr a step where its gradient
+    // is near zero. Seen on an H200 after 20 steps: weights ≤ 0.011, biases ≤ 0.073. A wrong or
+    // missing update differs by ~1.
+    for (const [k, r] of Object.entries(rel)) {
+      if (k.startsWith('adam.') || k === 'opt.t') continue;
+      expect(r, k).toBeLessThan(p1[k].length >= 1000 ? 5e-2 : 0.25);
     }
   });
 });

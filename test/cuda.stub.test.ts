@@ -60,6 +60,7 @@ describe.skipIf(why !== null)('the CUDA provider against stub CUDA libraries', (
     const err = r.stderr.trim();
     expect(r.status, err).toBe(69);
     expect(err.split('\n')).toHaveLength(1);
-    expect(err).toContain(`onnxruntime: CUDA failure 100: ${STUB_MESSAGE} (at cudaSetDevice(info_.device_id))`);
+    // Where the CUDA libraries are installed the message names no missing library, so no prefix is asserted.
+    expect(err).toContain(`CUDA failure 100: ${STUB_MESSAGE} (at cudaSetDevice(info_.device_id))`);
   });
 });

@@ -73,8 +73,9 @@ export const multiStepModel = (step: onnxProto.onnx.IModelProto, spec: MultiStep
 
   const firstStacked = stackedName(spec.stacked[0] ?? fail('nothing is stacked'));
   const outerNodes = [
-    onnx.NodeProto.create({ opType: 'Shape', name: 'steps.count/Shape', input: [firstStacked], output: ['steps.shape'], attribute: [{ name: 'end', type: AT.INT, i: 1 }] }),
-    onnx.NodeProto.create({ opType: 'Squeeze', name: 'steps.count/Squeeze', input: ['steps.shape'], output: ['steps.count'] }),
+    // The trip count straight from Shape (a 1-element tensor, which onnxruntime's Loop reads as M):
+    // a Squeeze between them would be integer work on a shape, which onnxruntime keeps on the CPU.
+    onnx.NodeProto.create({ opType: 'Shape', name: 'steps.count/Shape', input: [firstStacked], output: ['steps.count'], attribute: [{ name: 'end', type: AT.INT, i: 1 }] }),
     onnx.NodeProto.create({ opType: 'Loop', name: 'steps/Loop', input: ['steps.count', 'steps.cond', ...spec.carry.map((c) => c.input)], output: [...spec.carry.map((c) => c.output), ...spec.perStep.map(perStepName)], attribute: [{ name: 'body', type: AT.GRAPH, g: bodyGraph }] }),
   ];
   const graph = onnx.GraphProto.create({

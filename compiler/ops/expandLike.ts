@@ -19,8 +19,12 @@ export const expandLike: OpDef<OpAttrs['expandLike']> = {
     const shape = e.op('Shape', [like]);
     const expanded = e.op('Expand', [x, shape]);
     if (meanAxes.length === 0) return expanded;
-    const count = e.op('ReduceProd', [e.op('Gather', [shape, e.int64s(meanAxes)])], { keepdims: { kind: 'int', v: 0 } });
-    return e.op('Div', [expanded, e.op('Cast', [count], { to: { kind: 'int', v: out.dtype === 'f64' ? 11 : 1 } })]);
+    // The count as a float sum of ones, not Cast(ReduceProd(Gather(shape))): onnxruntime runs
+    // integer arithmetic on a shape on the CPU, which would take a CUDA step off the device.
+    // The sum is exact (counts < 2^24) and equals the product.
+    const ones = e.op('Expand', [e.constant([1], [], out.dtype), shape]);
+    const count = e.op('ReduceSum', [ones, e.int64s(meanAxes)], { keepdims: { kind: 'int', v: 1 } });
+    return e.op('Div', [expanded, count]);
   },
   vjp: ({ g, inputs: [x, like], attrs: { meanAxes } }, dy) => {
     const axes = broadcastAxes(x.type.shape, like.type.shape);
