@@ -29,3 +29,28 @@ export const drawNoise = (m: Manifest, batch: number, rng: Rng): Record<string, 
   }
   return out;
 };
+
+/** What both onnxruntime bindings return per output: a tensor with its values in `data`. */
+type Outputs<T extends { readonly data: unknown }> = Readonly<Record<string, T>>;
+const at = (t: { readonly data: unknown }, i: number) => Number((t.data as ArrayLike<number>)[i]);
+
+/** The loss and each term of one step's outputs. */
+export const stepLosses = <T extends { readonly data: unknown }>(m: Manifest, out: Outputs<T>): Record<string, number> => {
+  const r: Record<string, number> = { loss: at(out[m.lossOutput], 0) };
+  for (const t of m.terms) r[t.name] = at(out[t.output], 0);
+  return r;
+};
+
+/** The next call's carried inputs (parameters and optimizer state), from this call's outputs. */
+export const nextCarried = <T extends { readonly data: unknown }>(m: Manifest, out: Outputs<T>): Record<string, T> =>
+  Object.fromEntries(m.carry.map((c) => [c.input, out[c.output]]));
+
+/** The loss and terms of each of the `steps` steps of one fused call, from its stacked outputs. */
+export const fusedLosses = <T extends { readonly data: unknown }>(m: Manifest, out: Outputs<T>, steps: number): Record<string, number>[] => {
+  const per = Object.fromEntries(m.multiStep.perStep.map((p) => [p.output, out[p.name]]));
+  return Array.from({ length: steps }, (_, s) => {
+    const r: Record<string, number> = { loss: at(per[m.lossOutput], s) };
+    for (const t of m.terms) r[t.name] = at(per[t.output], s);
+    return r;
+  });
+};

@@ -6,7 +6,7 @@ import type { Manifest } from '../compiler/manifest';
 import { allocate, type FloatArray } from './init';
 import { Rng } from './random';
 import { openSession, type Provider, type ProviderRequest } from './session';
-import { drawNoise, initialState, noiseRng } from './trainState';
+import { drawNoise, fusedLosses, initialState, nextCarried, noiseRng, stepLosses } from './trainState';
 import { restoreCarried } from './carried';
 
 export interface ArtifactBytes {
@@ -120,18 +120,14 @@ export class Trainer {
   }
 
   private losses(out: ort.InferenceSession.OnnxValueMapType): Losses {
-    const r: Losses = { loss: Number((out[this.manifest.lossOutput] as ort.Tensor).data[0]) };
-    for (const t of this.manifest.terms) r[t.name] = Number((out[t.output] as ort.Tensor).data[0]);
-    return r;
+    return stepLosses(this.manifest, out);
   }
 
   /** One optimizer step on `batch` examples stored row-major in `x` (a view is fine). */
   async step(x: FloatArray, batch: number): Promise<Losses> {
     const feeds = { ...this.carried, ...this.dataFeeds(x, batch, this.noiseRng), [this.manifest.optimizer.lrInput]: this.scalar(this.lr) };
     const out = await this.train.run(feeds);
-    const next: Record<string, ort.Tensor> = {};
-    for (const c of this.manifest.carry) next[c.input] = out[c.output] as ort.Tensor;
-    this.carried = next;
+    this.carried = nextCarried(this.manifest, out as Record<string, ort.Tensor>);
     return this.losses(out);
   }
 
@@ -157,15 +153,8 @@ export class Trainer {
       feeds[st.name] = new ort.Tensor(dtype, data, [steps, batch, ...perExample]);
     }
     const out = await this.multi.run(feeds);
-    const next: Record<string, ort.Tensor> = {};
-    for (const c of m.carry) next[c.input] = out[c.output] as ort.Tensor;
-    this.carried = next;
-    const per = Object.fromEntries(m.multiStep.perStep.map((p) => [p.output, (out[p.name] as ort.Tensor).data as FloatArray]));
-    return Array.from({ length: steps }, (_, s) => {
-      const r: Losses = { loss: Number(per[m.lossOutput][s]) };
-      for (const t of m.terms) r[t.name] = Number(per[t.output][s]);
-      return r;
-    });
+    this.carried = nextCarried(m, out as Record<string, ort.Tensor>);
+    return fusedLosses(m, out, steps);
   }
 
   /** Mean loss terms over `n` examples, in batches, without updating anything. Noise is seeded per call. */

@@ -1,15 +1,15 @@
 // Resume continues the same run or refuses: settings come from run.json, a contradicting flag
 // is named with both values, a lower learning rate (the advice after divergence) is accepted and
 // recorded, and a torn metrics line from a crash is dropped with a note. Real CLI, real files.
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../runtime/checkpoint';
 import { EXIT } from '../runtime/cli/fail';
 import { encodeNpy } from '../runtime/data/npy';
-import { hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
+import { hourglass, writeSmallData, writeTinyVae, finishedRun } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-resume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,17 +17,8 @@ const spec = writeTinyVae(tmp);
 const data = writeSmallData(tmp);
 const base = (out: string) => ['train', spec, '--data', data, '--out', out, '--threads', '1', '--no-typecheck'];
 
-const finished = join(tmp, 'finished');
-beforeAll(() => {
-  const r = hourglass([...base(finished), '--epochs', '1', '--batch', '32', '--seed', '7', '--fuse', '2']);
-  expect(r.code, r.err).toBe(0);
-});
-let copies = 0;
-const copyRun = () => {
-  const dir = join(tmp, `run-${++copies}`);
-  cpSync(finished, dir, { recursive: true });
-  return dir;
-};
+// One finished run; each case works on its own copy.
+const { finished, copyRun } = finishedRun(tmp, (dir) => [...base(dir), '--epochs', '1', '--batch', '32', '--seed', '7', '--fuse', '2']);
 const record = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
 const metrics = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 

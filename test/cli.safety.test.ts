@@ -2,12 +2,12 @@
 // a careless user and as an adversary would. Every case ends with one line naming the file and
 // the problem, a documented non-zero exit that is not the internal-error code, and every earlier
 // file intact.
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../runtime/cli/fail';
-import { hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
+import { hourglass, writeSmallData, writeTinyVae, finishedRun } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-safety-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,17 +40,7 @@ const oneLine = (r: ReturnType<typeof hourglass>, code: number, ...mentions: (st
 };
 
 // One finished run; each case works on its own copy.
-const finished = join(tmp, 'finished');
-beforeAll(() => {
-  const r = hourglass(trainArgs(finished, '--checkpoint-every', '2'));
-  expect(r.code, r.err).toBe(0);
-});
-let copies = 0;
-const copyRun = () => {
-  const dir = join(tmp, `run-${++copies}`);
-  cpSync(finished, dir, { recursive: true });
-  return dir;
-};
+const { finished, copyRun } = finishedRun(tmp, (dir) => trainArgs(dir, '--checkpoint-every', '2'));
 
 describe('--force removes only what Hourglass created', () => {
   test('a run directory starts with run.json, tagged with its format', () => {

@@ -1,16 +1,16 @@
 // State and data that are wrong are refused before they are used: damaged or implausible
 // checkpoints, non-finite held-out losses, data outside a likelihood's range, oversized exported
 // shapes, malformed .npy files and flags. Each: one line, a documented exit that is not 70.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/checkpoint';
 import { EXIT } from '../runtime/cli/fail';
 import { encodeNpy, parseNpy } from '../runtime/data/npy';
 import { Rng } from '../runtime/random';
-import { hourglass, repo } from './support/cliHarness';
+import { hourglass, repo, finishedRun } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-valid-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -43,17 +43,8 @@ const npy = (name: string, values: Float32Array) => {
 const data = npy('small.npy', new Float32Array(N * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000));
 const train = (spec: string, d: string, out: string, ...more: string[]) => ['train', spec, '--data', d, '--out', out, '--batch', '32', '--threads', '1', '--no-typecheck', ...more];
 
-const finished = join(tmp, 'finished');
-beforeAll(() => {
-  const r = hourglass(train(bernoulliSpec, data, finished, '--epochs', '1'));
-  expect(r.code, r.err).toBe(0);
-});
-let copies = 0;
-const copyRun = () => {
-  const dir = join(tmp, `run-${++copies}`);
-  cpSync(finished, dir, { recursive: true });
-  return dir;
-};
+// One finished run; each case works on its own copy.
+const { finished, copyRun } = finishedRun(tmp, (dir) => train(bernoulliSpec, data, dir, '--epochs', '1'));
 
 describe('checkpoints are checked before they are restored', () => {
   const tamper = (edit: (c: Checkpoint) => Checkpoint) => {

@@ -9,7 +9,7 @@ import { allocate } from '../runtime/init';
 import type { LoopTrainer } from '../runtime/loop';
 import { Rng } from '../runtime/random';
 import type { ArtifactBytes, Losses, TrainerMark } from '../runtime/trainer';
-import { drawNoise, initialState, noiseRng } from '../runtime/trainState';
+import { drawNoise, fusedLosses, initialState, nextCarried, noiseRng, stepLosses } from '../runtime/trainState';
 
 export type Ort = typeof OrtWeb;
 type Tensor = OrtWeb.Tensor;
@@ -109,9 +109,7 @@ export class WebTrainer implements LoopTrainer {
   }
 
   private losses(out: OrtWeb.InferenceSession.OnnxValueMapType): Losses {
-    const r: Losses = { loss: Number((out[this.manifest.lossOutput] as Tensor).data[0]) };
-    for (const t of this.manifest.terms) r[t.name] = Number((out[t.output] as Tensor).data[0]);
-    return r;
+    return stepLosses(this.manifest, out);
   }
 
   async step(x: FloatArray, batch: number): Promise<Losses> {
@@ -119,9 +117,7 @@ export class WebTrainer implements LoopTrainer {
     const m = this.manifest;
     const lr = this.tensor(allocate(m.dtype, 1).fill(this.lr), []);
     const out = await this.sessions.train.run({ ...this.carried, ...this.dataFeeds(x, batch, this.noiseRng), [m.optimizer.lrInput]: lr });
-    const next: Record<string, Tensor> = {};
-    for (const c of m.carry) next[c.input] = out[c.output] as Tensor;
-    this.carried = next;
+    this.carried = nextCarried(m, out as Record<string, Tensor>);
     return this.losses(out);
   }
 
@@ -142,15 +138,8 @@ export class WebTrainer implements LoopTrainer {
       feeds[st.name] = this.tensor(st.input === 'x' ? xs : stacks[st.input], [steps, batch, ...perExample]);
     }
     const out = await this.multi.run(feeds);
-    const next: Record<string, Tensor> = {};
-    for (const c of m.carry) next[c.input] = out[c.output] as Tensor;
-    this.carried = next;
-    const per = Object.fromEntries(m.multiStep.perStep.map((p) => [p.output, (out[p.name] as Tensor).data as FloatArray]));
-    return Array.from({ length: steps }, (_, s) => {
-      const r: Losses = { loss: Number(per[m.lossOutput][s]) };
-      for (const t of m.terms) r[t.name] = Number(per[t.output][s]);
-      return r;
-    });
+    this.carried = nextCarried(m, out as Record<string, Tensor>);
+    return fusedLosses(m, out, steps);
   }
 
   /** Mean loss terms over `n` examples without updating anything; noise seeded per call, as in Node. */

@@ -1,7 +1,8 @@
 // The real `hourglass` binary on real files, for the CLI regression tests: a spawn helper, a tiny
 // VAE spec and a small data set in [0, 1] (160 examples: 128 train, 32 held out at the default split).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
+import { beforeAll, expect } from 'vitest';
 import { join, resolve } from 'node:path';
 import { encodeNpy } from '../../runtime/data/npy';
 
@@ -37,4 +38,23 @@ export const writeSmallData = (dir: string): string => {
   const data = join(dir, 'small.npy');
   writeFileSync(data, encodeNpy(smallValues(), [160, 784]));
   return data;
+};
+
+/**
+ * One run trained once (before the file's tests) by `args(dir)`, and fresh copies of it: each
+ * case that damages or resumes a run works on its own copy.
+ */
+export const finishedRun = (tmp: string, args: (dir: string) => string[]) => {
+  const finished = join(tmp, 'finished');
+  beforeAll(() => {
+    const r = hourglass(args(finished));
+    expect(r.code, r.err).toBe(0);
+  });
+  let copies = 0;
+  const copyRun = () => {
+    const dir = join(tmp, `run-${++copies}`);
+    cpSync(finished, dir, { recursive: true });
+    return dir;
+  };
+  return { finished, copyRun };
 };
