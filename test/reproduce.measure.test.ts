@@ -10,8 +10,8 @@ import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openRun, type OpenRun } from '../runtime/figures/run';
 import { Rng } from '../runtime/random';
-import { principalAngles } from '../runtime/reproduce/linalg';
-import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, probeError, type GaussianCodes } from '../runtime/reproduce/measure';
+import { orthonormalColumns, principalAngles } from '../runtime/reproduce/linalg';
+import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, type GaussianCodes } from '../runtime/reproduce/measure';
 import { hourglass, smallValues, writeSmallData, writeVaeSpec } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-measure-'));
@@ -133,6 +133,28 @@ describe('reproduce measurements through runtime/eval', () => {
     expect(angles[0]).toBeCloseTo(0, 5);
     expect(angles[1]).toBeCloseTo((theta * 180) / Math.PI, 5);
   });
+
+  fcTest.prop([fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1000 })], { numRuns: 20 })(
+    'PCA’s projection error (runtime/eval’s) equals the projection loop reproduce ran',
+    (d, r, seed) => {
+      const rng = Rng.seeded(seed);
+      const n = 7;
+      const xs = Float32Array.from({ length: n * d }, () => rng.normal());
+      const mean = Float64Array.from({ length: d }, () => rng.normal());
+      const basis = orthonormalColumns(Float64Array.from({ length: d * r }, () => rng.normal()), d, r);
+      let want = 0;
+      for (let i = 0; i < n; i++) {
+        const c = new Float64Array(r);
+        for (let j = 0; j < d; j++) for (let a = 0; a < r; a++) c[a] += (xs[i * d + j] - mean[j]) * basis[j * r + a];
+        for (let j = 0; j < d; j++) {
+          let rec = mean[j];
+          for (let a = 0; a < r; a++) rec += c[a] * basis[j * r + a];
+          want += (rec - xs[i * d + j]) ** 2;
+        }
+      }
+      expect(pcaProjectionError(mean, basis, r, xs, n, d)).toBeCloseTo(want / n, 9);
+    },
+  );
 
   test('the probe (runtime/eval’s, compiled by Hourglass) reads a linearly separable label', async () => {
     const rows = (count: number, seed: number) => {

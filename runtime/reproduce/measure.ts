@@ -3,6 +3,7 @@
 // this module adapts reproduce's OpenRun to them. Encoders are read through graphs (the exported
 // encode.onnx, or the spec's posterior / decoder-output graphs), so any architecture works.
 import * as E from 'fp-ts/Either';
+import { Matrix } from 'ml-matrix';
 import type { Dataset } from '../data/dataset';
 import { loadSpecWithParams } from '../cli/loadSpec';
 import { higginsMetric, renderFactors } from '../eval/disentanglement';
@@ -10,12 +11,20 @@ import { iwaeBound as iwaeOf } from '../eval/iwae';
 import { mmdRbf as unbiasedMmd } from '../eval/mmd';
 import { openRun as openEvalRun, type EvalModel } from '../eval/model';
 import { meanRowSquaredError } from '../eval/objective';
+import { pcaReconstructionError } from '../eval/pca';
 import { linearProbe as evalProbe, type ProbeOptions } from '../eval/probe';
 import type { OpenRun } from '../figures/run';
 import { Rng } from '../random';
 
 /** Mean over images of Σ_pixels (x̂ − x)² (runtime/eval's). */
 export const squaredErrorPerImage = (x: ArrayLike<number>, xhat: ArrayLike<number>, n: number, d: number): number => meanRowSquaredError(xhat, x, n, d);
+
+/**
+ * Mean over the n rows of x of Σ (x − x̂)², x̂ the projection onto the span of `vectors` (row-major
+ * [d, r], orthonormal columns) through `mean`: PCA's rank-r error (runtime/eval's).
+ */
+export const pcaProjectionError = (mean: Float64Array, vectors: ArrayLike<number>, r: number, x: Float32Array, n: number, d: number): number =>
+  pcaReconstructionError({ mean, basis: Matrix.from1DArray(d, r, Array.from(vectors)), variances: [] }, x, n, d);
 
 export interface ProbeResult {
   readonly error: number;
