@@ -121,7 +121,8 @@ export const densityPanels = (densities: readonly Density[], title: string, rang
       mark: { type: 'line', clip: true },
       encoding: {
         x: { field: 'z', type: 'quantitative', title: 'z' },
-        y: { field: 'density', type: 'quantitative', title: 'q(z | x)', scale: { domainMax: 3 } },
+        // Up to the tallest curve, capped at 3 so a collapsed posterior does not flatten the rest (it is clipped).
+        y: { field: 'density', type: 'quantitative', title: 'q(z | x)', scale: { domainMax: Math.min(3, 1.1 * Math.max(0, ...values.map((v) => v.density))) } },
         color: { field: 'curve', type: 'nominal', title: null, sort: null }, // x = −1 before +1, as given
       },
     },
