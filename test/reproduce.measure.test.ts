@@ -2,7 +2,7 @@
 // the encoder read through encode.onnx equals a dense ReLU forward pass over the checkpoint, and
 // the IWAE bound through the spec's graphs equals the JavaScript computation reproduce used
 // before (clamped decoder means, the same noise stream) for any K and seed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
@@ -12,7 +12,7 @@ import { openRun, type OpenRun } from '../runtime/figures/run';
 import { Rng } from '../runtime/random';
 import { orthonormalColumns, principalAngles } from '../runtime/reproduce/linalg';
 import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, type GaussianCodes } from '../runtime/reproduce/measure';
-import { hourglass, smallValues, writeSmallData, writeVaeSpec } from './support/cliHarness';
+import { hourglass, repo, smallValues, writeSmallData, writeVaeSpec } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-measure-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -95,6 +95,24 @@ describe('reproduce measurements through runtime/eval', () => {
       expect(got.logVar[i]).toBeCloseTo(want.logVar[i], 4);
     }
   });
+
+  test('a deterministic encoder is no Gaussian: gaussianEncoder says so, and IWAE is NaN rather than invented', async () => {
+    const spec = join(tmp, 'ae.ts');
+    writeFileSync(
+      spec,
+      `import { autoencoder, bernoulli, dense, flow, relu } from '${join(repo, 'dsl')}';
+export default autoencoder({ name: 'ae', input: [784], encoder: flow(dense(8), relu, dense(2)), decoder: flow(dense(8), relu, dense(784)), likelihood: bernoulli })
+  .objective(({ x, code, decoder }) => ({ reconstruction: bernoulli(decoder(code), x) }));
+`,
+    );
+    const r = hourglass(['train', spec, '--data', join(tmp, 'small.npy'), '--epochs', '1', '--batch', '32', '--out', join(tmp, 'ae-run')]);
+    expect(r.code, r.err).toBe(0);
+    const ae = await openRun(join(tmp, 'ae-run'));
+    if (E.isLeft(ae)) throw new Error(ae.left);
+    const enc = await gaussianEncoder(ae.right);
+    expect(E.isLeft(enc) && enc.left).toMatch(/no logVar output/);
+    expect(await iwaeBound(ae.right, undefined, x, n, 2)).toBeNaN();
+  }, 120_000);
 
   fcTest.prop([fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1000 })], { numRuns: 6 })(
     'IWAE_K through the graphs equals the old JavaScript path for any K and seed',
