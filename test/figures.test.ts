@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { manifoldGrid, normalQuantile, sweep, traversalCodes } from '../runtime/figures/codes';
+import { manifoldGrid, normalQuantile, rankUnits, sweep, traversalCodes, unitUsage } from '../runtime/figures/codes';
+import { compactSvg, lossCurves } from '../runtime/figures/plots';
+import { encodePng, isOpaqueGrey } from '../runtime/figures/png';
 import { pca } from '../runtime/figures/pca';
 import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/figures/raster';
 import { acrossClasses } from '../runtime/figures/select';
-import { hourglass as runCli, writeVaeSpec } from './support/cliHarness';
+import { hourglass as runCli, repo, writeVaeSpec } from './support/cliHarness';
 
 const erf = (x: number) => {
   // Abramowitz–Stegun 7.1.26 is too coarse; integrate the density instead (Simpson, fine grid).
@@ -109,6 +111,49 @@ describe('pure figure functions', () => {
     }
   });
 
+  fcTest.prop([fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 2 ** 31 })])('units ranked by use: a permutation, most often active first', (n, d, seed) => {
+    const codes = Float32Array.from({ length: n * d }, (_, i) => ((i * 7919 + seed) % 5 < 2 ? 0 : ((i * 31 + seed) % 11) - 5));
+    const use = unitUsage(codes, n, d);
+    const order = rankUnits(use);
+    expect([...order].sort((a, b) => a - b)).toEqual([...Array(d).keys()]);
+    for (let k = 1; k < d; k++) expect(use.active[order[k]]).toBeLessThanOrEqual(use.active[order[k - 1]]);
+    for (let j = 0; j < d; j++) expect(use.active[j]).toBe(Array.from({ length: n }, (_, i) => codes[i * d + j]).filter((v) => v !== 0).length);
+  });
+
+  fcTest.prop([fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })])('grey rasters are written as greyscale PNG and decode to the same pixels', (greys) => {
+    const data = new Uint8ClampedArray(greys.flatMap((g) => [g, g, g, 255]));
+    const r = { width: 3, height: 2, data };
+    expect(isOpaqueGrey(r)).toBe(true);
+    const bytes = encodePng(r);
+    expect(bytes[25]).toBe(0); // IHDR colour type 0: greyscale
+    expect([...PNG.sync.read(bytes).data]).toEqual([...data]);
+    const coloured = { width: 3, height: 2, data: Uint8ClampedArray.from(data, (v, i) => (i === 0 ? (v + 1) % 256 : v)) };
+    expect(isOpaqueGrey(coloured)).toBe(false);
+    expect(encodePng(coloured)[25]).toBe(6);
+  });
+
+  fcTest.prop([fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.string({ minLength: 1, maxLength: 8 })])('compactSvg rounds coordinates in tags to 0.01 and leaves text alone', (v, word) => {
+    const text = `${word.replace(/[<>&]/g, '')} 1.23456789`;
+    const svg = `<svg><path transform="translate(${v},${-v})"/><text x="${v}">${text}</text></svg>`;
+    const out = compactSvg(svg);
+    const nums = [...out.matchAll(/translate\(([^,]+),([^)]+)\)/g)][0].slice(1).map(Number);
+    expect(Math.abs(nums[0] - v)).toBeLessThanOrEqual(0.005 + 1e-9);
+    expect(Math.abs(nums[1] + v)).toBeLessThanOrEqual(0.005 + 1e-9);
+    expect(out).toContain(`>${text}</text>`);
+    expect(compactSvg(out)).toBe(out);
+  });
+
+  test('loss curves: the total first, train solid and held-out dashed (as the captions say)', () => {
+    const spec = lossCurves([{ epoch: 1, train: { reconstruction: 2, kl: 1, loss: 3 }, heldOut: { reconstruction: 2, kl: 1, loss: 3 } }], 't') as unknown as {
+      facet: { sort: string[] };
+      spec: { encoding: { strokeDash: { scale: { domain: string[]; range: number[][] } } } };
+    };
+    expect(spec.facet.sort).toEqual(['loss', 'reconstruction', 'kl']);
+    const dash = spec.spec.encoding.strokeDash.scale;
+    expect(dash.range[dash.domain.indexOf('train')]).toEqual([1, 0]);
+    expect(dash.range[dash.domain.indexOf('held-out')][0]).toBeGreaterThan(1);
+  });
+
   test('PCA finds the leading axes of an anisotropic cloud', () => {
     const n = 400;
     const d = 5;
@@ -156,6 +201,29 @@ describe('hourglass figures', () => {
     expect(readFileSync(join(dir, 'codes.svg'), 'utf8')).toContain('PCA');
     expect(existsSync(join(dir, 'filters.png'))).toBe(false); // a two-layer decoder has no filter picture
   }, 600_000); // generous for a loaded shared machine
+
+  test('a k-sparse autoencoder gets its most used filters, and the caption counts the dead units', () => {
+    const spec = join(tmp, 'ks.ts');
+    writeFileSync(
+      spec,
+      `import { autoencoder, dense, flow, input, mse, sparsifyK, tied } from '${join(repo, 'dsl')}';
+const code = dense(30);
+export default autoencoder({ name: 'ks', input: input([784]), encoder: flow(code, sparsifyK(3)), decoder: tied(code, 784), likelihood: mse })
+  .objective(({ x, code: h, decoder }) => ({ reconstruction: mse(decoder(h), x) }));
+`,
+    );
+    const run = join(tmp, 'ks-run');
+    const t = hourglass('train', spec, '--data', 'mnist', '--epochs', '1', '--out', run, '--no-typecheck');
+    expect(t.code, t.err).toBe(0);
+    const r = hourglass('figures', run);
+    expect(r.code, r.err).toBe(0);
+    const index = JSON.parse(readFileSync(join(run, 'figures', 'index.json'), 'utf8')) as { file: string; caption: string }[];
+    const filters = index.find((f) => f.file === 'filters.png');
+    expect(filters?.caption).toMatch(/The 30 of 30 decoder filters .* active most often .*; \d+ of 30 units are never active/);
+    const png = PNG.sync.read(readFileSync(join(run, 'figures', 'filters.png')));
+    expect(png.width).toBe(10 * 56 + 11); // 10 tiles a row, 2× upscaled, 1-px separators
+    expect(png.height).toBe(3 * 56 + 4);
+  }, 600_000);
 
   test('reproduce and report refuse bad input with one line and a documented code', () => {
     const one = (r: ReturnType<typeof hourglass>, code: number, pattern: RegExp) => {

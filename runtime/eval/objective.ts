@@ -14,7 +14,7 @@ export interface ObjectiveResult {
 }
 
 /** Mean over rows of Σ (a − b)² per row of `dim` values. */
-export const meanRowSquaredError = (a: Float32Array, b: Float32Array, n: number, dim: number): number => {
+export const meanRowSquaredError = (a: ArrayLike<number>, b: ArrayLike<number>, n: number, dim: number): number => {
   let total = 0;
   for (let i = 0; i < n * dim; i++) total += (a[i] - b[i]) ** 2;
   return total / n;

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/Either';
 import type { FloatArray } from '../init';
 import { Rng } from '../random';
-import { columnVariance, manifoldGrid, traversalCodes } from './codes';
+import { columnVariance, manifoldGrid, rankUnits, traversalCodes, unitUsage } from './codes';
 import { pca, project } from './pca';
 import { densityPanels, lossCurves, renderSvg, scatterPanels, type Density } from './plots';
 import { encodePng } from './png';
@@ -31,6 +31,9 @@ export interface FigureOptions {
   /** Examples in the reconstruction figure (default 20, two rows of 10). */
   readonly n?: number;
 }
+
+/** Points per panel of the 2-D code scatter: enough to show the classes, an SVG under 300 kB. */
+export const SCATTER_POINTS = 1000;
 
 const png = (file: string, title: string, caption: string, bytes: Uint8Array, paper?: string): Figure => ({ file, title, caption, paper, bytes });
 
@@ -125,18 +128,21 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
     const codes = await enc(h.images, h.n);
 
     if (run.codeDim === 2 && h.labels) {
+      // PCA fitted to all held-out rows; the first SCATTER_POINTS drawn (an SVG element each).
+      const m = Math.min(h.n, SCATTER_POINTS);
       const p = pca(h.images, h.n, run.dim, 2);
-      const pcs = project(p, h.images, h.n, run.dim);
+      const pcs = project(p, h.images, m, run.dim);
+      const labels = h.labels.subarray(0, m);
       figures.push({
         file: 'codes.svg',
         title: '2-D codes',
-        caption: `Held-out codes coloured by class: PCA's two leading components (left) beside ${run.run.model}'s 2-D code (right).`,
+        caption: `${m} held-out examples coloured by class: PCA's two leading components (left) beside ${run.run.model}'s 2-D code (right).`,
         paper: 'Hinton & Salakhutdinov 2006, Fig. 3',
         bytes: await renderSvg(
           scatterPanels(
             [
-              { title: 'PCA (2 components)', points: pcs, labels: h.labels },
-              { title: `${run.run.model} (2-D code)`, points: codes, labels: h.labels },
+              { title: 'PCA (2 components)', points: pcs, labels, axes: ['principal component 1', 'principal component 2'] },
+              { title: `${run.run.model} (2-D code)`, points: codes.subarray(0, 2 * m), labels },
             ],
             'Held-out data in two dimensions',
           ),
@@ -181,12 +187,21 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
     const filters = decoderFilters(run);
     if (filters) {
       const count = Math.min(100, filters.count);
+      // One filter per code unit: show the units the held-out set uses most (a k-sparse code
+      // leaves some units dead, their filters still the initial noise), and say how many are dead.
+      const perUnit = filters.count === run.codeDim;
+      const use = perUnit ? unitUsage(codes, h.n, run.codeDim) : null;
+      const order = use ? rankUnits(use) : [...Array(filters.count).keys()];
+      const shown = gatherRows(filters.values, run.dim, order.slice(0, count));
+      const dead = use ? use.active.filter((a) => a === 0).length : 0;
       figures.push(
         png(
           'filters.png',
           'Decoder filters',
-          `The first ${count} of ${filters.count} decoder filters (${filters.source}), each scaled to its own ±max (grey = 0).`,
-          encodePng(tileGrid(filters.values, { count, perRow: Math.min(10, count), tileRows: side, tileCols: side, scale: 2, sep: 1, signed: true })),
+          use
+            ? `The ${count} of ${filters.count} decoder filters (${filters.source}) whose units are active most often on the held-out set, most used first, each scaled to its own ±max (grey = 0); ${dead} of ${filters.count} units are never active there.`
+            : `The first ${count} of ${filters.count} decoder filters (${filters.source}), each scaled to its own ±max (grey = 0).`,
+          encodePng(tileGrid(shown, { count, perRow: Math.min(10, count), tileRows: side, tileCols: side, scale: 2, sep: 1, signed: true })),
           'Makhzani & Frey 2013, Fig. 1',
         ),
       );

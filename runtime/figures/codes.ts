@@ -66,3 +66,20 @@ export const columnVariance = (x: ArrayLike<number>, n: number, d: number): Floa
     }
   return v;
 };
+
+/** Per code unit (column of [n, d]): how many rows it is non-zero in, and its mean |value|. */
+export const unitUsage = (codes: ArrayLike<number>, n: number, d: number): { active: number[]; magnitude: number[] } => {
+  const active = new Array<number>(d).fill(0);
+  const magnitude = new Array<number>(d).fill(0);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const v = codes[i * d + j];
+      if (v !== 0) active[j]++;
+      magnitude[j] += Math.abs(v) / n;
+    }
+  return { active, magnitude };
+};
+
+/** Units most often active first, ties by larger mean |value|, then by index. */
+export const rankUnits = (u: { active: readonly number[]; magnitude: readonly number[] }): number[] =>
+  [...u.active.keys()].sort((a, b) => u.active[b] - u.active[a] || u.magnitude[b] - u.magnitude[a] || a - b);

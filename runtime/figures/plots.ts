@@ -6,11 +6,18 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 export const renderSvg = async (spec: TopLevelSpec): Promise<string> => {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return compactSvg(await view.toSVG());
   } finally {
     view.finalize();
   }
 };
+
+/**
+ * Coordinates rounded to 2 decimals (a hundredth of a pixel): vega writes 13 digits, which makes
+ * a 2000-point scatter a megabyte. Text (labels, titles) is left alone.
+ */
+export const compactSvg = (svg: string): string =>
+  svg.replace(/(<[^>]*>)/g, (tag) => tag.replace(/(-?\d+\.\d{3,})/g, (n) => String(Math.round(Number(n) * 100) / 100)));
 
 export interface Panel {
   readonly title: string;
@@ -18,6 +25,8 @@ export interface Panel {
   readonly points: ArrayLike<number>;
   readonly labels?: ArrayLike<number>;
   readonly classNames?: readonly string[];
+  /** Axis titles (default: code 1, code 2). */
+  readonly axes?: readonly [string, string];
 }
 
 /** 2-D codes coloured by class, one panel per entry side by side (Hinton & Salakhutdinov Fig. 3). */
@@ -36,10 +45,11 @@ export const scatterPanels = (panels: readonly Panel[], title: string): TopLevel
       width: 300,
       height: 300,
       data: { values },
-      mark: { type: 'circle', size: 9, opacity: 0.7 },
+      // No per-point aria labels: they would triple the SVG's size.
+      mark: { type: 'circle', size: 9, opacity: 0.7, aria: false },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: 'code 1', scale: { zero: false } },
-        y: { field: 'y', type: 'quantitative', title: 'code 2', scale: { zero: false } },
+        x: { field: 'x', type: 'quantitative', title: p.axes?.[0] ?? 'code 1', scale: { zero: false } },
+        y: { field: 'y', type: 'quantitative', title: p.axes?.[1] ?? 'code 2', scale: { zero: false } },
         color: { field: 'class', type: 'nominal', title: 'class', scale: { scheme: 'category10' }, sort: p.classNames ? [...p.classNames] : 'ascending' },
       },
     };
@@ -59,11 +69,15 @@ export const lossCurves = (lines: readonly MetricsLine[], title: string): TopLev
       Object.entries(l[split] ?? {}).map(([term, value]) => ({ epoch: l.epoch, term, split: split === 'heldOut' ? 'held-out' : 'train', value })),
     ),
   );
+  // The total first, then the terms in the order the metrics list them.
+  const terms = [...new Set(values.map((v) => v.term))].sort((a, b) => Number(b === 'loss') - Number(a === 'loss'));
+  // Train solid, held-out dashed, as the captions say (vega would order the splits alphabetically).
+  const splits = ['train', 'held-out'];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     data: { values },
-    facet: { field: 'term', type: 'nominal', title: null },
+    facet: { field: 'term', type: 'nominal', title: null, sort: terms },
     columns: 3,
     spec: {
       width: 220,
@@ -72,8 +86,8 @@ export const lossCurves = (lines: readonly MetricsLine[], title: string): TopLev
       encoding: {
         x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: 'value' },
-        color: { field: 'split', type: 'nominal', title: 'split' },
-        strokeDash: { field: 'split', type: 'nominal', title: 'split' },
+        color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: splits } },
+        strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: splits, range: [[1, 0], [5, 3]] } },
       },
     },
     resolve: { scale: { y: 'independent' } },
@@ -107,8 +121,9 @@ export const densityPanels = (densities: readonly Density[], title: string, rang
       mark: { type: 'line', clip: true },
       encoding: {
         x: { field: 'z', type: 'quantitative', title: 'z' },
-        y: { field: 'density', type: 'quantitative', title: 'q(z | x)', scale: { domainMax: 3 } },
-        color: { field: 'curve', type: 'nominal', title: null },
+        // Up to the tallest curve, capped at 3 so a collapsed posterior does not flatten the rest (it is clipped).
+        y: { field: 'density', type: 'quantitative', title: 'q(z | x)', scale: { domainMax: Math.min(3, 1.1 * Math.max(0, ...values.map((v) => v.density))) } },
+        color: { field: 'curve', type: 'nominal', title: null, sort: null }, // x = −1 before +1, as given
       },
     },
     resolve: { scale: { y: 'independent' } },

@@ -42,8 +42,13 @@ export interface OpenRun {
   readonly dim: number;
   readonly metrics: MetricsLine[];
   readonly tensors: Readonly<Record<string, FloatArray>>;
-  readonly graph: (name: 'encode' | 'decode' | 'reconstruct') => Promise<(x: Float32Array, n: number) => Promise<Float32Array>>;
+  /** The graph's first output (code, xhat) for n rows. */
+  readonly graph: (name: GraphName) => Promise<(x: Float32Array, n: number) => Promise<Float32Array>>;
+  /** Every named output of the graph (encode of a Gaussian encoder: code = μ and logVar). */
+  readonly outputs: (name: GraphName) => Promise<(x: Float32Array, n: number) => Promise<Record<string, Float32Array>>>;
 }
+
+export type GraphName = 'encode' | 'decode' | 'reconstruct';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -76,7 +81,7 @@ export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> =
   const m = manifest.right;
   const dtype = m.dtype;
   const sessions = new Map<string, ort.InferenceSession>();
-  const graph = async (name: 'encode' | 'decode' | 'reconstruct') => {
+  const outputs = async (name: GraphName) => {
     let s = sessions.get(name);
     if (!s) {
       s = await ort.InferenceSession.create(join(f.exported, `${name}.onnx`), { logSeverityLevel: 3 });
@@ -87,22 +92,26 @@ export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> =
     const inName = session.inputNames[0];
     const rowIn = size(inShape);
     return async (x: Float32Array, n: number) => {
-      const parts: Float32Array[] = [];
+      const out: Record<string, Float32Array> = {};
       for (let i = 0; i < n; i += 1000) {
         const b = Math.min(1000, n - i);
         const slice = x.subarray(i * rowIn, (i + b) * rowIn);
         const t = dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(slice), [b, ...inShape]) : new ort.Tensor('float32', Float32Array.from(slice), [b, ...inShape]);
         const res = await session.run({ [inName]: t });
-        parts.push(Float32Array.from(res[session.outputNames[0]].data as ArrayLike<number>));
-      }
-      const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
+        for (const k of session.outputNames) {
+          const data = res[k].data as ArrayLike<number>;
+          const per = data.length / b;
+          out[k] ??= new Float32Array(Math.round(per * n));
+          out[k].set(data, i * per);
+        }
       }
       return out;
     };
+  };
+  const graph = async (name: GraphName) => {
+    const all = await outputs(name);
+    const first = sessions.get(name)!.outputNames[0];
+    return async (x: Float32Array, n: number) => (await all(x, n))[first];
   };
   return E.right({
     dir,
@@ -114,6 +123,7 @@ export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> =
     metrics: readMetrics(f.metrics),
     tensors: ck.right.tensors,
     graph,
+    outputs,
   });
 };
 

@@ -1,8 +1,9 @@
 // Dense linear algebra for the reproductions: Aᵀ·B through onnxruntime (a two-node f64 graph, so
 // the 8000 × 784 Gram matrix takes a BLAS call, not minutes of JavaScript), the top eigenpairs of
 // a covariance by subspace iteration with Rayleigh–Ritz (ml-matrix for the small eigenproblem),
-// and principal angles between subspaces (ml-matrix's SVD).
-import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
+// and principal angles between subspaces (runtime/eval's).
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { principalAngles as anglesBetween } from '../eval/pca';
 import * as ort from '../providers/ort';
 import { onnx } from '../../compiler/onnx/emitter';
 import { serialise } from '../../compiler/onnx/lower';
@@ -41,12 +42,6 @@ const open = (transposeA: boolean): Promise<ort.InferenceSession> => {
     sessions.set(transposeA, s);
   }
   return s;
-};
-
-/** A·B for row-major A [m, k] and B [k, n]. */
-export const matmul = async (a: ArrayLike<number>, m: number, k: number, b: ArrayLike<number>, n: number): Promise<Float64Array> => {
-  const res = await (await open(false)).run({ A: new ort.Tensor('float64', Float64Array.from(a), [m, k]), B: new ort.Tensor('float64', Float64Array.from(b), [k, n]) });
-  return res.C.data as Float64Array;
 };
 
 /** Mean and covariance (divided by n) of the rows of x [n, d]. */
@@ -115,17 +110,6 @@ export const topEigen = async (c: Float64Array, d: number, k: number, iterations
   return { values, vectors, k };
 };
 
-/** Principal angles (degrees, increasing) between the column spans of A [d, p] and B [d, q]. */
-export const principalAngles = (a: Float64Array, p: number, b: Float64Array, q: number, d: number): number[] => {
-  const qa = orthonormalColumns(a, d, p);
-  const qb = orthonormalColumns(b, d, q);
-  const M = new Matrix(p, q);
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < q; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += qa[t * p + i] * qb[t * q + j];
-      M.set(i, j, s);
-    }
-  const sv = new SingularValueDecomposition(M, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
-  return sv.map((s) => (Math.acos(Math.min(1, Math.max(-1, s))) * 180) / Math.PI).sort((x, y) => x - y);
-};
+/** Principal angles (degrees, increasing) between the column spans of A [d, p] and B [d, q] (runtime/eval's). */
+export const principalAngles = (a: Float64Array, p: number, b: Float64Array, q: number, d: number): number[] =>
+  anglesBetween(Matrix.from1DArray(d, p, a), Matrix.from1DArray(d, q, b));

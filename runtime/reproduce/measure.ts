@@ -1,36 +1,59 @@
-// The numbers the papers report, measured on a finished run: squared error per image, a linear
-// probe, dead units, MMD between the aggregate posterior and the prior, the IWAE bound, and the
-// disentanglement metric of Higgins et al. Encoders with a Gaussian head are evaluated here from
-// the checkpoint (μ and log σ²), checked against the exported encode graph before use.
+// The numbers the papers report, measured on a finished run. The metrics are runtime/eval's (the
+// ones `hourglass evaluate` prints: IWAE, MMD, the Higgins metric, the probe, the squared error);
+// this module adapts reproduce's OpenRun to them. Encoders are read through graphs (the exported
+// encode.onnx, or the spec's posterior / decoder-output graphs), so any architecture works.
 import * as E from 'fp-ts/Either';
+import { Matrix } from 'ml-matrix';
 import type { Dataset } from '../data/dataset';
-import { FACTORS, GRID, SIDE, factorValues, renderShape } from '../data/shapes';
+import { loadSpecWithParams } from '../cli/loadSpec';
+import { higginsMetric, renderFactors } from '../eval/disentanglement';
+import { iwaeBound as iwaeOf } from '../eval/iwae';
+import { mmdRbf as unbiasedMmd } from '../eval/mmd';
+import { openRun as openEvalRun, type EvalModel } from '../eval/model';
+import { meanRowSquaredError } from '../eval/objective';
+import { pcaReconstructionError } from '../eval/pca';
+import { linearProbe as evalProbe, type ProbeOptions } from '../eval/probe';
 import type { OpenRun } from '../figures/run';
 import { Rng } from '../random';
-import { matmul } from './linalg';
 
-/** Mean over images of Σ_pixels (x̂ − x)². */
-export const squaredErrorPerImage = (x: ArrayLike<number>, xhat: ArrayLike<number>, n: number, d: number): number => {
-  let s = 0;
-  for (let i = 0; i < n * d; i++) s += (xhat[i] - x[i]) ** 2;
-  return s / n;
-};
+/** Mean over images of Σ_pixels (x̂ − x)² (runtime/eval's). */
+export const squaredErrorPerImage = (x: ArrayLike<number>, xhat: ArrayLike<number>, n: number, d: number): number => meanRowSquaredError(xhat, x, n, d);
+
+/**
+ * Mean over the n rows of x of Σ (x − x̂)², x̂ the projection onto the span of `vectors` (row-major
+ * [d, r], orthonormal columns) through `mean`: PCA's rank-r error (runtime/eval's).
+ */
+export const pcaProjectionError = (mean: Float64Array, vectors: ArrayLike<number>, r: number, x: Float32Array, n: number, d: number): number =>
+  pcaReconstructionError({ mean, basis: Matrix.from1DArray(d, r, Array.from(vectors)), variances: [] }, x, n, d);
 
 export interface ProbeResult {
   readonly error: number;
   readonly protocol: string;
 }
 
+export interface ProbeRows {
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  readonly n: number;
+}
+
+const labelled = (r: ProbeRows, d: number) => ({ x: r.x instanceof Float32Array ? r.x : Float32Array.from(r.x), labels: r.y, n: r.n, dim: d });
+
 /**
- * Multinomial logistic regression on standardised features, trained with Adam (mini-batches of
- * 100, weight decay 1e-4) on `train`, tested on `test`. Deterministic.
+ * runtime/eval's linear probe (multinomial logistic regression compiled and trained by Hourglass
+ * on standardised features) on `train`, its test error on `test`.
  */
-export const linearProbe = (
-  train: { x: ArrayLike<number>; y: ArrayLike<number>; n: number },
-  test: { x: ArrayLike<number>; y: ArrayLike<number>; n: number },
-  d: number,
-  epochs = 20,
-): ProbeResult => {
+export const probeError = async (train: ProbeRows, test: ProbeRows, d: number, epochs = 20, o: Omit<ProbeOptions, 'epochs'> = {}): Promise<ProbeResult> => {
+  const r = await evalProbe(labelled(train, d), labelled(test, d), { ...o, epochs });
+  return { error: r.testError, protocol: r.protocol };
+};
+
+/**
+ * @deprecated The synchronous JavaScript probe, kept only so that experiments.ts (edited
+ * elsewhere) still compiles; switch its two calls to `await probeError(...)` (same arguments)
+ * and delete this. Multinomial logistic regression, Adam (lr 1e-3, batch 100, weight decay 1e-4).
+ */
+export const linearProbe = (train: ProbeRows, test: ProbeRows, d: number, epochs = 20): ProbeResult => {
   const classes = Math.max(...Array.from(train.y), ...Array.from(test.y)) + 1;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
@@ -126,20 +149,11 @@ export const deadUnits = (codes: ArrayLike<number>, n: number, h: number): numbe
   return dead;
 };
 
-/** Biased MMD² with the RBF kernel exp(−‖a − b‖² / d), as the mmd term of the DSL. */
-export const mmdRbf = (a: ArrayLike<number>, b: ArrayLike<number>, n: number, d: number): number => {
-  const meanK = (p: ArrayLike<number>, q: ArrayLike<number>) => {
-    let s = 0;
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        let d2 = 0;
-        for (let t = 0; t < d; t++) d2 += (p[i * d + t] - q[j * d + t]) ** 2;
-        s += Math.exp(-d2 / d);
-      }
-    return s / (n * n);
-  };
-  return meanK(a, a) + meanK(b, b) - 2 * meanK(a, b);
-};
+/**
+ * MMD² between n rows of a and of b, RBF kernel exp(−‖a − b‖² / d) as the DSL's mmd term:
+ * runtime/eval's unbiased estimate (0 in expectation when the distributions agree).
+ */
+export const mmdRbf = (a: ArrayLike<number>, b: ArrayLike<number>, n: number, d: number): number => unbiasedMmd(a, n, b, n, d);
 
 export interface GaussianCodes {
   readonly mean: Float64Array;
@@ -147,111 +161,53 @@ export interface GaussianCodes {
 }
 
 /**
- * μ and log σ² of an MLP encoder (dense layers with ReLU, then the Gaussian head), computed from
- * the checkpoint. Left when the encoder is not of that form or disagrees with encode.onnx.
+ * μ and log σ² of q(z | x) through the run's exported encode graph (outputs `code` and
+ * `logVar`); Left when the encoder is not Gaussian (no logVar output).
  */
 export const gaussianEncoder = async (run: OpenRun): Promise<E.Either<string, (x: ArrayLike<number>, n: number) => Promise<GaussianCodes>>> => {
-  const names = run.manifest.params.map((p) => p.name).filter((p) => p.startsWith('encoder.'));
-  const layers: { W: string; b: string; out: number }[] = [];
-  for (let i = 0; names.includes(`encoder.dense${i}.W`); i++) {
-    const shape = run.manifest.params.find((p) => p.name === `encoder.dense${i}.W`)!.shape;
-    layers.push({ W: `encoder.dense${i}.W`, b: `encoder.dense${i}.b`, out: shape[1] });
-  }
-  const head = ['mean', 'logVar'].map((k) => ({ W: `encoder.gaussian0.${k}.W`, b: `encoder.gaussian0.${k}.b` }));
-  const known = new Set([...layers.flatMap((l) => [l.W, l.b]), ...head.flatMap((h) => [h.W, h.b])]);
-  if (!head.every((h) => names.includes(h.W)) || names.some((n) => !known.has(n)))
-    return E.left(`${run.run.model}: the encoder is not dense layers with ReLU and a Gaussian head`);
-  const t = run.tensors;
-  const forward = async (x: ArrayLike<number>, n: number): Promise<GaussianCodes> => {
-    let h: Float64Array = Float64Array.from(x as ArrayLike<number>);
-    let width = run.dim;
-    for (const l of layers) {
-      h = await matmul(h, n, width, t[l.W], l.out);
-      for (let i = 0; i < h.length; i++) h[i] = Math.max(0, h[i] + t[l.b][i % l.out]);
-      width = l.out;
-    }
-    const [mean, logVar] = await Promise.all(
-      head.map(async (hd) => {
-        const o = await matmul(h, n, width, t[hd.W], run.codeDim);
-        for (let i = 0; i < o.length; i++) o[i] += t[hd.b][i % run.codeDim];
-        return o;
-      }),
-    );
-    return { mean, logVar };
-  };
-  // Check the reading of the architecture against the exported graph on a few examples.
-  const probe = Float32Array.from({ length: 8 * run.dim }, (_, i) => ((i * 7919) % 101) / 100);
-  const ours = await forward(probe, 8);
-  const theirs = await (await run.graph('encode'))(probe, 8);
-  const diff = Math.max(...Array.from(theirs, (v, i) => Math.abs(v - ours.mean[i])));
-  if (!(diff < 1e-3 * (1 + Math.max(...Array.from(theirs, Math.abs)))))
-    return E.left(`${run.run.model}: the encoder read from the checkpoint disagrees with encode.onnx (max |Δμ| = ${diff})`);
-  return E.right(forward);
+  const enc = await run.outputs('encode');
+  const probe = await enc(new Float32Array(run.dim), 1);
+  if (!probe.logVar) return E.left(`${run.run.model}: the exported encoder has no logVar output (not a Gaussian encoder)`);
+  return E.right(async (x, n) => {
+    const o = await enc(x instanceof Float32Array ? x : Float32Array.from(x), n);
+    return { mean: Float64Array.from(o.code), logVar: Float64Array.from(o.logVar) };
+  });
 };
 
 /** One sample z ~ q(z | x) per row. */
 export const sampleCodes = (q: GaussianCodes, rng: Rng): Float64Array => Float64Array.from(q.mean, (m, i) => m + Math.exp(0.5 * q.logVar[i]) * rng.normal());
 
-const LOG2PI = Math.log(2 * Math.PI);
+const evalModels = new Map<string, Promise<E.Either<string, EvalModel>>>();
+
+/**
+ * The run opened as runtime/eval opens it for `hourglass evaluate`: its spec rebuilt with the
+ * recorded parameters, so the posterior (μ, log σ²) and decoder-output (logits) graphs exist.
+ */
+export const evalModelOf = (run: OpenRun): Promise<E.Either<string, EvalModel>> => {
+  let hit = evalModels.get(run.dir);
+  if (!hit) {
+    hit = (async () => {
+      const spec = await loadSpecWithParams(run.run.spec, { typecheck: false, set: Object.entries(run.run.params ?? {}).map(([k, v]) => `${k}=${v}`) });
+      if (E.isLeft(spec)) return E.left(spec.left.message);
+      const opened = await openEvalRun(run.dir, { model: spec.right.model });
+      if (E.isLeft(opened)) return E.left(opened.left.message);
+      return E.right(opened.right.model);
+    })();
+    evalModels.set(run.dir, hit);
+  }
+  return hit;
+};
 
 /**
  * The importance-weighted bound (Burda et al. 2015) on log p(x) in nats, averaged over `n`
- * examples, for a Bernoulli decoder: decode gives the pixel means (clamped to [1e-7, 1 − 1e-7]).
+ * examples: runtime/eval's, through the spec's posterior and decoder-output graphs (any encoder;
+ * the likelihood from its logits). NaN when the run's model has no Gaussian encoder or its spec
+ * no longer builds. `enc` is unused (kept for the callers' signature).
  */
-export const iwaeBound = async (
-  run: OpenRun,
-  enc: (x: ArrayLike<number>, n: number) => Promise<GaussianCodes>,
-  x: Float32Array,
-  n: number,
-  K: number,
-  seed = 3,
-): Promise<number> => {
-  const d = run.dim;
-  const dz = run.codeDim;
-  const dec = await run.graph('decode');
-  const rng = Rng.seeded(seed);
-  let total = 0;
-  const chunk = Math.max(1, Math.floor(4000 / K));
-  for (let s = 0; s < n; s += chunk) {
-    const m = Math.min(chunk, n - s);
-    const q = await enc(x.subarray(s * d, (s + m) * d), m);
-    const z = new Float32Array(m * K * dz);
-    const logw = new Float64Array(m * K);
-    for (let i = 0; i < m; i++)
-      for (let k = 0; k < K; k++) {
-        let lp = 0;
-        let lq = 0;
-        for (let j = 0; j < dz; j++) {
-          const mu = q.mean[i * dz + j];
-          const lv = q.logVar[i * dz + j];
-          const e = rng.normal();
-          const v = mu + Math.exp(0.5 * lv) * e;
-          z[(i * K + k) * dz + j] = v;
-          lp += -0.5 * (LOG2PI + v * v);
-          lq += -0.5 * (LOG2PI + lv + e * e);
-        }
-        logw[i * K + k] = lp - lq;
-      }
-    const xhat = await dec(z, m * K);
-    for (let i = 0; i < m; i++) {
-      let mx = -Infinity;
-      for (let k = 0; k < K; k++) {
-        let ll = 0;
-        const o = (i * K + k) * d;
-        for (let p = 0; p < d; p++) {
-          const mean = Math.min(1 - 1e-7, Math.max(1e-7, xhat[o + p]));
-          const v = x[(s + i) * d + p];
-          ll += v * Math.log(mean) + (1 - v) * Math.log(1 - mean);
-        }
-        logw[i * K + k] += ll;
-        mx = Math.max(mx, logw[i * K + k]);
-      }
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp(logw[i * K + k] - mx);
-      total += mx + Math.log(sum / K);
-    }
-  }
-  return total / n;
+export const iwaeBound = async (run: OpenRun, _enc: unknown, x: Float32Array, n: number, K: number, seed = 3): Promise<number> => {
+  const model = await evalModelOf(run);
+  if (E.isLeft(model) || !model.right.hasPosterior || !model.right.likelihood) return NaN;
+  return (await iwaeOf(model.right, x, n, K, { seed })).iwae;
 };
 
 export interface Disentanglement {
@@ -259,54 +215,23 @@ export interface Disentanglement {
   readonly protocol: string;
 }
 
-/** Grid indices of a random shapes example. */
-const randomFactors = (rng: Rng): number[] => FACTORS.map((f) => Math.min(GRID[f] - 1, Math.floor(rng.uniform() * GRID[f])));
-
 /**
- * Higgins et al. 2017's metric: pick a factor y, draw L pairs of shapes sharing y's value (all
- * other factors random), average |code₁ − code₂| over the pairs, and train a linear classifier
- * to predict y from that average; report its test accuracy. `codes` maps images to codes.
+ * Higgins et al. 2017's metric, runtime/eval's `higginsMetric` (its classifier: the Hourglass
+ * probe, 200 epochs). `codes` maps rendered images (and their factor rows) to codes.
  */
 export const disentanglement = async (
   codes: (images: Float32Array, factors: Float32Array, n: number) => Promise<ArrayLike<number>>,
   codeDim: number,
   o: { readonly L: number; readonly train: number; readonly test: number; readonly seed?: number },
 ): Promise<Disentanglement> => {
-  const rng = Rng.seeded(o.seed ?? 11);
-  const dim = SIDE * SIDE;
-  const points = async (count: number) => {
-    const x = new Float64Array(count * codeDim);
-    const y = new Uint8Array(count);
-    for (let p = 0; p < count; p++) {
-      const factor = Math.floor(rng.uniform() * FACTORS.length);
-      y[p] = factor;
-      const images = new Float32Array(2 * o.L * dim);
-      const factors = new Float32Array(2 * o.L * FACTORS.length);
-      for (let l = 0; l < o.L; l++) {
-        const a = randomFactors(rng);
-        const b = randomFactors(rng);
-        b[factor] = a[factor];
-        [a, b].forEach((f, k) => {
-          renderShape(images, (2 * l + k) * dim, factorValues(f));
-          factors.set(scaledFactors(f), (2 * l + k) * FACTORS.length);
-        });
-      }
-      const z = await codes(images, factors, 2 * o.L);
-      for (let l = 0; l < o.L; l++)
-        for (let j = 0; j < codeDim; j++) x[p * codeDim + j] += Math.abs(z[2 * l * codeDim + j] - z[(2 * l + 1) * codeDim + j]) / o.L;
-    }
-    return { x, y, n: count };
-  };
-  const train = await points(o.train);
-  const test = await points(o.test);
-  const probe = linearProbe(train, test, codeDim, 200);
-  return {
-    accuracy: 1 - probe.error,
-    protocol: `pairs share one of ${FACTORS.length} factors (${FACTORS.join(', ')}), L = ${o.L} pairs a point, ${o.train} training and ${o.test} test points; classifier: ${probe.protocol.replace(/; trained.*/, '')}`,
-  };
+  const r = await higginsMetric(async (f, count) => ({ codes: await codes(renderFactors(f, count), f, count), dim: codeDim }), {
+    L: o.L,
+    trainPoints: o.train,
+    testPoints: o.test,
+    seed: o.seed ?? 11,
+    probe: { epochs: 200 },
+  });
+  return { accuracy: r.accuracy, protocol: r.protocol };
 };
-
-/** Grid indices scaled to [0, 1]: the true factors used as codes (the metric's upper sanity row). */
-export const scaledFactors = (idx: readonly number[]): number[] => FACTORS.map((f, i) => idx[i] / (GRID[f] - 1));
 
 export type { Dataset };
