@@ -44,12 +44,6 @@ const refBytes = async (): Promise<Uint8Array> => {
   if (E.isLeft(r)) throw new Error(r.left.message);
   return fuse === 1 ? r.right.files[r.right.manifest.artifacts.train_step.file] : r.right.files[r.right.manifest.multiStep.file];
 };
-// `flat`: the fused graph with the flat optimizer (one vector for all parameters and each slot).
-const flatBytes = (): Uint8Array => {
-  const r = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} }, flatOptimizer: true });
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right.files[r.right.manifest.multiStep.file];
-};
 const REF = process.argv[7]?.includes('ref') || process.argv.slice(2).join(' ').includes('ref') ? await refBytes() : new Uint8Array();
 
 type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean };
@@ -57,7 +51,6 @@ type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; s
 const CHANGES: Record<string, (v: Variant) => Variant> = {
   base: (v) => v,
   ref: (v) => ({ ...v, bytes: REF }),
-  flat: (v) => ({ ...v, bytes: flatBytes() }),
   gemm: (v) => ({ ...v, bytes: gemm(v.bytes) }),
   nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { 'intra_op.allow_spinning': '0' } } } }),
   noarena: (v) => ({ ...v, opts: { ...v.opts, enableCpuMemArena: false } }),

@@ -1,6 +1,6 @@
 // Where a train step's time goes: onnxruntime's own profiler (per-node kernel times) over
 // `steps` single steps or fused calls, summed by op type and by node. Usage:
-// tsx bench/profile.ts MODEL BATCH [FUSE=1] [STEPS=50] [THREADS=2] [flat]
+// tsx bench/profile.ts MODEL BATCH [FUSE=1] [STEPS=50] [THREADS=2]
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
@@ -9,9 +9,9 @@ import { initialValues } from '../runtime/init';
 import { Rng } from '../runtime/random';
 import { BENCH_MODELS } from './models';
 
-const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', threadsS = '2', variant = ''] = process.argv.slice(2);
+const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', threadsS = '2'] = process.argv.slice(2);
 const [batch, fuse, steps, threads] = [batchS, fuseS, stepsS, threadsS].map(Number);
-const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} }, flatOptimizer: variant === 'flat' });
+const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(c)) throw new Error(c.left.message);
 const m = c.right.manifest;
 const bytes = fuse === 1 ? c.right.files[m.artifacts.train_step.file] : c.right.files[m.multiStep.file];

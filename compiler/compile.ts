@@ -9,9 +9,7 @@ import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
 import { newCtx, type BuildCtx, type ModelDef, type Progress, type Term } from './model';
 import { liveNodes, lowerToBytes, lowerToModel, serialise, type NamedVal } from './onnx/lower';
-import type onnxProto from 'onnx-proto';
 import { multiStepModel, perStepName, stackedName } from './onnx/multiStep';
-import { flatUpdate } from './optim/flat';
 import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
 import { OPTIMIZERS } from './optim/rules';
 
@@ -25,12 +23,6 @@ export interface CompileOptions {
    * The trainer recompiles per epoch when `manifest.scheduled` is non-empty; forward graphs never depend on it.
    */
   readonly progress?: Progress;
-  /**
-   * The fused (multi-step) graph keeps all parameters and each optimizer slot as one flat
-   * carried vector, so the update is one node per formula over all parameters instead of one per
-   * parameter tensor; the single step and the manifest's interface are unchanged.
-   */
-  readonly flatOptimizer?: boolean;
 }
 
 export interface Artifacts {
@@ -194,24 +186,9 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   const trainModel = lowerToModel(g, outputs, { graphName: `${model.name}.train_step`, inputs: trainInputs });
   const stacked = g.inputs.filter((i) => i.role === 'data' || i.role === 'noise').map((i) => i.name);
   const perStep = lossOutputs.map((o) => o.name);
-  // Hashed before the flat update's nodes join the graph: the flat body changes no result.
-  const specHash = hashGraph(g, { kind, hyper });
-  const live = liveNodes(g, outputs.map((o) => o.val));
-  let multi: onnxProto.onnx.ModelProto;
-  if (opts.flatOptimizer) {
-    const flat = flatUpdate(g, { params, grads: gradsE.right, optDef, kind, hyper, lr: lr.right, t: tNext });
-    if (E.isLeft(flat)) return reserved(model.name, flat.left);
-    const { inputs: flatInputs, outputs: flatOutputs, groups } = flat.right;
-    const flatCarried = new Set(groups.flatMap((gr) => gr.parts.map((pt) => pt.output)));
-    const bodyOutputs = [...lossOutputs, ...flatOutputs, ...outputs.slice(lossOutputs.length).filter((o) => !flatCarried.has(o.name))];
-    const slotInputs = new Set(groups.slice(1).flatMap((gr) => gr.parts.map((pt) => pt.input)));
-    const bodyInputs = [...trainInputs.filter((n) => !slotInputs.has(n)), ...flatInputs];
-    const body = lowerToModel(g, bodyOutputs, { graphName: `${model.name}.train_step`, inputs: bodyInputs });
-    multi = multiStepModel(trainModel, { stacked, shared: ['opt.lr'], carry, perStep, flat: { body, groups } });
-  } else multi = multiStepModel(trainModel, { stacked, shared: ['opt.lr'], carry, perStep });
   const files: Record<string, Uint8Array> = {
     'train_step.onnx': serialise(trainModel),
-    [MULTI_STEP_FILE]: serialise(multi),
+    [MULTI_STEP_FILE]: serialise(multiStepModel(trainModel, { stacked, shared: ['opt.lr'], carry, perStep })),
   };
   files['evaluate.onnx'] = lowerToBytes(g, lossOutputs, { graphName: `${model.name}.evaluate`, inputs: evalInputs });
   const artifacts: Record<string, ArtifactSpec> = {
@@ -242,7 +219,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
     dtype,
     scheduled: Object.fromEntries(ctx.scheduled),
     // The learning rate is a graph input, not part of the graph: a resume may lower it.
-    specHash,
+    specHash: hashGraph(g, { kind, hyper }),
     inputShape: model.inputShape,
     codeShape: model.codeShape,
     ...(model.dataRange ? { dataRange: model.dataRange } : {}),
@@ -259,6 +236,7 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
       perStep: perStep.map((output) => ({ output, name: perStepName(output) })),
     },
   };
+  const live = liveNodes(g, outputs.map((o) => o.val));
   const matmuls = g.nodes
     .filter((n) => n.tag === 'matmul' && live.has(n.id))
     .map((n) => {

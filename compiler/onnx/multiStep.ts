@@ -17,19 +17,6 @@ export interface MultiStepSpec {
   readonly carry: readonly { readonly output: string; readonly input: string }[];
   /** Per-step scalar outputs (loss and terms), stacked into [S] outputs named `steps.<name>`. */
   readonly perStep: readonly string[];
-  /**
-   * Parameters and optimizer slots carried as flat vectors: the body (a train step whose update
-   * reads and writes them) runs on them; before the Loop each group's tensors are concatenated,
-   * after it sliced back out, so the graph's inputs and outputs are the step's own.
-   */
-  readonly flat?: { readonly body: onnxProto.onnx.IModelProto; readonly groups: readonly FlatGroup[] };
-}
-
-/** One flat vector: `flat` in the body, `next` its update; each part a tensor's range in it. */
-export interface FlatGroup {
-  readonly flat: string;
-  readonly next: string;
-  readonly parts: readonly { readonly input: string; readonly output: string; readonly shape: readonly number[]; readonly start: number; readonly end: number }[];
 }
 
 export const STEPS_DIM = 'steps';
@@ -53,17 +40,10 @@ const withLeading = (info: onnxProto.onnx.IValueInfoProto, name: string, lead: o
 };
 
 export const multiStepModel = (step: onnxProto.onnx.IModelProto, spec: MultiStepSpec): onnxProto.onnx.ModelProto => {
-  const g = (spec.flat?.body ?? step).graph;
-  const outerStep = step.graph;
-  if (!g || !outerStep) throw new CompilerBug('train step has no graph');
-  const groups = spec.flat?.groups ?? [];
-  const flatOutputs = new Set(groups.flatMap((gr) => gr.parts.map((pt) => pt.output)));
-  // What the Loop carries tensor by tensor; the graph's own inputs and outputs are spec.carry's.
-  const looped = spec.carry.filter((c) => !flatOutputs.has(c.output));
-  const inputs = new Map((outerStep.input ?? []).map((i) => [i.name!, i]));
-  const outputs = new Map((outerStep.output ?? []).map((o) => [o.name!, o]));
-  const bodyInputs = new Map((g.input ?? []).map((i) => [i.name!, i]));
-  const bodyOutputs = new Map((g.output ?? []).map((o) => [o.name!, o]));
+  const g = step.graph;
+  if (!g) throw new CompilerBug('train step has no graph');
+  const inputs = new Map((g.input ?? []).map((i) => [i.name!, i]));
+  const outputs = new Map((g.output ?? []).map((o) => [o.name!, o]));
   const must = <V>(m: Map<string, V>, k: string, what: string): V => m.get(k) ?? (() => { throw new CompilerBug(`train step has no ${what} ${k}`); })();
 
   // Every name the body defines gets a prefix: the body then never shadows the outer graph's names.
@@ -76,10 +56,6 @@ export const multiStepModel = (step: onnxProto.onnx.IModelProto, spec: MultiStep
   const body: onnxProto.onnx.NodeProto[] = spec.stacked.map((input) =>
     onnx.NodeProto.create({ opType: 'Gather', name: `${local(input)}/Gather`, input: [stackedName(input), iter], output: [local(input)], attribute: [{ name: 'axis', type: AT.INT, i: 0 }] }),
   );
-  // Each tensor the body reads from a flat vector: a contiguous slice, reshaped (no copy).
-  for (const gr of groups)
-    for (const pt of gr.parts)
-      if (bodyInputs.has(pt.input)) body.push(...sliceOut(local(gr.flat), pt, local(pt.input), `${local(pt.input)}/flat`));
   for (const n of g.node ?? []) body.push(onnx.NodeProto.create({ ...n, name: local(n.name ?? ''), input: (n.input ?? []).map(local), output: (n.output ?? []).map(local) }));
   body.push(onnx.NodeProto.create({ opType: 'Identity', name: `${condOut}/Identity`, input: [condIn], output: [condOut] }));
 
@@ -87,37 +63,20 @@ export const multiStepModel = (step: onnxProto.onnx.IModelProto, spec: MultiStep
     name: `${g.name}.body`,
     node: body,
     initializer: (g.initializer ?? []).map((t) => onnx.TensorProto.create({ ...t, name: local(t.name ?? '') })),
-    input: [
-      scalarInfo(iter, T.INT64),
-      scalarInfo(condIn, T.BOOL),
-      ...looped.map((c) => renamedInfo(must(bodyInputs, c.input, 'input'), local(c.input))),
-      ...groups.map((gr) => renamedInfo(must(bodyInputs, gr.flat, 'input'), local(gr.flat))),
-    ],
+    input: [scalarInfo(iter, T.INT64), scalarInfo(condIn, T.BOOL), ...spec.carry.map((c) => renamedInfo(must(inputs, c.input, 'input'), local(c.input)))],
     output: [
       scalarInfo(condOut, T.BOOL),
-      ...looped.map((c) => renamedInfo(must(bodyOutputs, c.output, 'output'), local(c.output))),
-      ...groups.map((gr) => renamedInfo(must(bodyOutputs, gr.next, 'output'), local(gr.next))),
-      ...spec.perStep.map((o) => renamedInfo(must(bodyOutputs, o, 'output'), local(o))),
+      ...spec.carry.map((c) => renamedInfo(must(outputs, c.output, 'output'), local(c.output))),
+      ...spec.perStep.map((o) => renamedInfo(must(outputs, o, 'output'), local(o))),
     ],
   });
 
   const firstStacked = stackedName(spec.stacked[0] ?? fail('nothing is stacked'));
-  const flatIn = (gr: FlatGroup) => `steps.in.${gr.flat}`;
-  const flatOut = (gr: FlatGroup) => `steps.out.${gr.flat}`;
   const outerNodes = [
     onnx.NodeProto.create({ opType: 'Shape', name: 'steps.count/Shape', input: [firstStacked], output: ['steps.shape'], attribute: [{ name: 'end', type: AT.INT, i: 1 }] }),
     onnx.NodeProto.create({ opType: 'Squeeze', name: 'steps.count/Squeeze', input: ['steps.shape'], output: ['steps.count'] }),
-    ...groups.flatMap((gr) => concatIn(gr, flatIn(gr))),
-    onnx.NodeProto.create({
-      opType: 'Loop',
-      name: 'steps/Loop',
-      input: ['steps.count', 'steps.cond', ...looped.map((c) => c.input), ...groups.map(flatIn)],
-      output: [...looped.map((c) => c.output), ...groups.map(flatOut), ...spec.perStep.map(perStepName)],
-      attribute: [{ name: 'body', type: AT.GRAPH, g: bodyGraph }],
-    }),
-    ...groups.flatMap((gr) => gr.parts.flatMap((pt) => sliceOut(flatOut(gr), pt, pt.output, `${pt.output}/flat`))),
+    onnx.NodeProto.create({ opType: 'Loop', name: 'steps/Loop', input: ['steps.count', 'steps.cond', ...spec.carry.map((c) => c.input)], output: [...spec.carry.map((c) => c.output), ...spec.perStep.map(perStepName)], attribute: [{ name: 'body', type: AT.GRAPH, g: bodyGraph }] }),
   ];
-
   const graph = onnx.GraphProto.create({
     name: `${g.name}s`,
     node: outerNodes,
@@ -134,26 +93,6 @@ export const multiStepModel = (step: onnxProto.onnx.IModelProto, spec: MultiStep
   });
   return onnx.ModelProto.create({ irVersion: IR_VERSION, opsetImport: [{ domain: '', version: OPSET }], producerName: 'hourglass', producerVersion: step.producerVersion ?? '', graph });
 };
-
-const int64s = (name: string, values: readonly number[]): onnxProto.onnx.NodeProto =>
-  onnx.NodeProto.create({ opType: 'Constant', name: `${name}/Constant`, output: [name], attribute: [{ name: 'value', type: AT.TENSOR, t: { name, dims: [values.length], dataType: T.INT64, int64Data: [...values] } }] });
-
-/** `out` = flat[start:end] reshaped to the part's shape. */
-const sliceOut = (flat: string, pt: FlatGroup['parts'][number], out: string, at: string): onnxProto.onnx.NodeProto[] => [
-  int64s(`${at}/starts`, [pt.start]),
-  int64s(`${at}/ends`, [pt.end]),
-  int64s(`${at}/axes`, [0]),
-  int64s(`${at}/shape`, pt.shape),
-  onnx.NodeProto.create({ opType: 'Slice', name: `${at}/Slice`, input: [flat, `${at}/starts`, `${at}/ends`, `${at}/axes`], output: [`${at}/slice`] }),
-  onnx.NodeProto.create({ opType: 'Reshape', name: `${at}/Reshape`, input: [`${at}/slice`, `${at}/shape`], output: [out] }),
-];
-
-/** `out` = the group's tensors, flattened and concatenated in order. */
-const concatIn = (gr: FlatGroup, out: string): onnxProto.onnx.NodeProto[] => [
-  int64s(`${out}/shape`, [-1]),
-  ...gr.parts.map((pt) => onnx.NodeProto.create({ opType: 'Reshape', name: `${out}/${pt.input}/Reshape`, input: [pt.input, `${out}/shape`], output: [`${out}/${pt.input}`] })),
-  onnx.NodeProto.create({ opType: 'Concat', name: `${out}/Concat`, input: gr.parts.map((pt) => `${out}/${pt.input}`), output: [out], attribute: [{ name: 'axis', type: AT.INT, i: 0 }] }),
-];
 
 const fail = (msg: string): never => {
   throw new CompilerBug(msg);
