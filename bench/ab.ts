@@ -52,7 +52,9 @@ const CHANGES: Record<string, (v: Variant) => Variant> = {
   base: (v) => v,
   ref: (v) => ({ ...v, bytes: REF }),
   gemm: (v) => ({ ...v, bytes: gemm(v.bytes) }),
-  nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { 'intra_op.allow_spinning': '0' } } } }),
+  nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { ...((v.opts.extra as { session?: object } | undefined)?.session ?? {}), 'intra_op.allow_spinning': '0' } } } }),
+  // onnxruntime's dynamic block scheduling of parallel loops (threads take blocks as they finish).
+  dyn: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { ...((v.opts.extra as { session?: object } | undefined)?.session ?? {}), 'dynamic_block_base': '4' } } } }),
   noarena: (v) => ({ ...v, opts: { ...v.opts, enableCpuMemArena: false } }),
   nopattern: (v) => ({ ...v, opts: { ...v.opts, enableMemPattern: false } }),
   extended: (v) => ({ ...v, opts: { ...v.opts, graphOptimizationLevel: 'extended' } }),
