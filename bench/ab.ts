@@ -44,6 +44,39 @@ const refBytes = async (): Promise<Uint8Array> => {
   if (E.isLeft(r)) throw new Error(r.left.message);
   return fuse === 1 ? r.right.files[r.right.manifest.artifacts.train_step.file] : r.right.files[r.right.manifest.multiStep.file];
 };
+// `unroll`: the fused graph with the S steps written out one after another (no Loop), so
+// onnxruntime plans every step's memory once instead of setting up the body per iteration.
+const unrolled = (): Uint8Array => {
+  const step = onnx.ModelProto.decode(c.right.files[m.artifacts.train_step.file]);
+  const multi = onnx.ModelProto.decode(baseBytes);
+  const g = step.graph as onnxProto.onnx.GraphProto;
+  const inputs = new Set(g.input.map((i) => i.name as string));
+  const inits = new Set(g.initializer.map((t) => t.name as string));
+  const cur = new Map<string, string>([...inputs].map((n) => [n, n]));
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const perStep = new Map<string, string[]>(m.multiStep.perStep.map((p) => [p.output, []]));
+  const i64 = (name: string, v: number[], dims: number[]) => onnx.TensorProto.create({ name, dims, dataType: 7, int64Data: v });
+  const extra: onnxProto.onnx.ITensorProto[] = [i64('unroll/axes0', [0], [1])];
+  for (let i = 0; i < fuse; i++) {
+    extra.push(i64(`s${i}/idx`, [i], []));
+    for (const st of m.multiStep.stacked) {
+      nodes.push({ opType: 'Gather', input: [st.name, `s${i}/idx`], output: [`s${i}/${st.input}`], attribute: [{ name: 'axis', type: 2, i: 0 }] });
+      cur.set(st.input, `s${i}/${st.input}`);
+    }
+    const name = (n: string) => (n === '' ? n : inputs.has(n) ? cur.get(n)! : inits.has(n) ? n : `s${i}/${n}`);
+    for (const n of g.node) nodes.push({ ...n, name: `s${i}/${n.name}`, input: (n.input ?? []).map(name), output: (n.output ?? []).map(name) });
+    for (const cr of m.carry) cur.set(cr.input, `s${i}/${cr.output}`);
+    for (const [o, xs] of perStep) xs.push(`s${i}/${o}`);
+  }
+  for (const cr of m.carry) nodes.push({ opType: 'Identity', input: [cur.get(cr.input)!], output: [cr.output] });
+  for (const p of m.multiStep.perStep) {
+    const parts = perStep.get(p.output)!.map((x) => { nodes.push({ opType: 'Unsqueeze', input: [x, 'unroll/axes0'], output: [`${x}/u`] }); return `${x}/u`; });
+    nodes.push({ opType: 'Concat', input: parts, output: [p.name], attribute: [{ name: 'axis', type: 2, i: 0 }] });
+  }
+  const mg = multi.graph as onnxProto.onnx.GraphProto;
+  const graph = onnx.GraphProto.create({ name: 'unrolled', node: nodes.map((n) => onnx.NodeProto.create(n)), initializer: [...g.initializer, ...extra], input: mg.input, output: mg.output });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ ...multi, graph })).finish();
+};
 const REF = process.argv[7]?.includes('ref') || process.argv.slice(2).join(' ').includes('ref') ? await refBytes() : new Uint8Array();
 
 type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean };
@@ -51,8 +84,11 @@ type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; s
 const CHANGES: Record<string, (v: Variant) => Variant> = {
   base: (v) => v,
   ref: (v) => ({ ...v, bytes: REF }),
+  unroll: (v) => ({ ...v, bytes: unrolled() }),
   gemm: (v) => ({ ...v, bytes: gemm(v.bytes) }),
-  nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { 'intra_op.allow_spinning': '0' } } } }),
+  nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { ...((v.opts.extra as { session?: object } | undefined)?.session ?? {}), 'intra_op.allow_spinning': '0' } } } }),
+  // onnxruntime's dynamic block scheduling of parallel loops (threads take blocks as they finish).
+  dyn: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { ...((v.opts.extra as { session?: object } | undefined)?.session ?? {}), 'dynamic_block_base': '4' } } } }),
   noarena: (v) => ({ ...v, opts: { ...v.opts, enableCpuMemArena: false } }),
   nopattern: (v) => ({ ...v, opts: { ...v.opts, enableMemPattern: false } }),
   extended: (v) => ({ ...v, opts: { ...v.opts, graphOptimizationLevel: 'extended' } }),
@@ -78,6 +114,10 @@ for (const nz of m.noise) {
 }
 
 const runs: { name: string; go: (n: number) => Promise<void>; rates: number[]; cpu: number[] }[] = [];
+// Each variant's outputs for one call from the same start, compared byte for byte with the first
+// variant's (variants that change the update, sgd and noout, are expected to differ).
+let firstOut: Record<string, ort.Tensor> | null = null;
+const sameBytes = (a: ort.Tensor, b: ort.Tensor) => Buffer.from((a.data as Float32Array).buffer, (a.data as Float32Array).byteOffset, (a.data as Float32Array).byteLength).equals(Buffer.from((b.data as Float32Array).buffer, (b.data as Float32Array).byteOffset, (b.data as Float32Array).byteLength));
 for (const name of variantsS.split(',')) {
   const v = variant(name);
   const s = await ort.InferenceSession.create(v.bytes, v.opts);
@@ -106,6 +146,12 @@ for (const name of variantsS.split(',')) {
       }
     }
   };
+  const once = await s.run(feeds);
+  if (!firstOut) firstOut = once;
+  else if (!v.sgd && !v.noout) {
+    const differ = Object.keys(firstOut).filter((k) => !once[k] || !sameBytes(firstOut![k], once[k]));
+    console.log(`${name}: ${differ.length ? `outputs differ from ${variantsS.split(',')[0]}: ${differ.slice(0, 5).join(', ')}${differ.length > 5 ? ', …' : ''}` : `outputs bit-identical to ${variantsS.split(',')[0]}`}`);
+  }
   await go(5);
   runs.push({ name, go, rates: [], cpu: [] });
 }

@@ -53,6 +53,11 @@ const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: st
 rmSync(file);
 const byOp: Record<string, number> = {};
 const byNode: Record<string, number> = {};
+// Matrix products; the optimizer's update (nodes the compiler names optimizer_* or next.*, the
+// graph outputs it feeds); everything else (the loss, its gradient's elementwise side, copies).
+const byPart: Record<string, number> = { matmul: 0, optimizer: 0, other: 0 };
+const partOf = (node: string, op: string) =>
+  /MatMul|Gemm/.test(op) ? 'matmul' : /^(step\/)?(optimizer_|next\.)/.test(node) ? 'optimizer' : 'other';
 let runs = 0;
 let kernels = 0;
 for (const e of events) {
@@ -61,10 +66,12 @@ for (const e of events) {
   const op = e.args?.op_name ?? '?';
   byOp[op] = (byOp[op] ?? 0) + e.dur;
   byNode[e.name] = (byNode[e.name] ?? 0) + e.dur;
+  if (op !== 'Loop') byPart[partOf(e.name, op)] += e.dur;
   kernels += e.dur;
 }
 const per = (us: number) => (us / 1000 / (steps * fuse)).toFixed(3);
 console.log(`${model} batch ${batch}, ${fuse} step(s) per call, ${steps} calls: JS wall ${(wall / steps / fuse).toFixed(3)} ms/step, model_run ${per(runs)} ms/step, kernels ${per(kernels)} ms/step`);
+console.log(`  by part: ${Object.entries(byPart).map(([k, us]) => `${k} ${per(us)}`).join(', ')} ms/step`);
 for (const [op, us] of Object.entries(byOp).sort((a, b) => b[1] - a[1])) console.log(`  ${op.padEnd(14)} ${per(us)} ms/step`);
 console.log('top nodes:');
 for (const [n, us] of Object.entries(byNode).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${per(us)} ${n}`);

@@ -19,6 +19,15 @@ import { DEFAULT_FUSE } from '../runtime/loop';
 import { fairPeers, MODERN_PEERS, runPeer, torchPeers, type PeerRun } from './peers';
 import { benchVenv } from './venv';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: npm run bench -- [--quick] [--json] [--model vae|k_sparse|deep_ae]
+  --quick   the VAE at batch 128, fewer steps, one configuration per peer (about a minute)
+  --json    one machine-readable object instead of the markdown table
+  --model   one model only
+Related: tsx bench/ab.ts (interleaved A/B), bench/profile.ts (onnxruntime's per-node profile),
+bench/floor.ts (each library's floor for the products and the Adam update); see bench/PART-B.md.`);
+  process.exit(0);
+}
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--model') ? process.argv[process.argv.indexOf('--model') + 1] : undefined;
