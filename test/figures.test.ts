@@ -7,7 +7,7 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { manifoldGrid, normalQuantile, rankUnits, sweep, traversalCodes, unitUsage } from '../runtime/figures/codes';
-import { compactSvg, lossCurves } from '../runtime/figures/plots';
+import { compactSvg, lineChart, lossCurves } from '../runtime/figures/plots';
 import { encodePng, isOpaqueGrey } from '../runtime/figures/png';
 import { pca } from '../runtime/figures/pca';
 import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/figures/raster';
@@ -152,6 +152,15 @@ describe('pure figure functions', () => {
     const dash = spec.spec.encoding.strokeDash.scale;
     expect(dash.range[dash.domain.indexOf('train')]).toEqual([1, 0]);
     expect(dash.range[dash.domain.indexOf('held-out')][0]).toBeGreaterThan(1);
+  });
+
+  test('line charts: series in the order given, whole-number ticks only for whole-number x', () => {
+    type Enc = { encoding: { x: { axis?: { tickMinStep: number } }; color: { sort: unknown } } };
+    const epochs = lineChart([{ x: 1, y: 2, series: 'r = 16' }, { x: 2, y: 1, series: 'r = 2' }], 't', 'epoch', 'y') as unknown as Enc;
+    expect(epochs.encoding.color.sort).toBeNull();
+    expect(epochs.encoding.x.axis?.tickMinStep).toBe(1);
+    const fractional = lineChart([{ x: 0.5, y: 2, series: 'a' }], 't', 'x', 'y') as unknown as Enc;
+    expect(fractional.encoding.x.axis).toBeUndefined();
   });
 
   test('PCA finds the leading axes of an anisotropic cloud', () => {

@@ -146,8 +146,9 @@ export const lineChart = (values: readonly Series[], title: string, xTitle: stri
     data: { values: [...values] },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xTitle },
+      // Whole-number x (epochs) gets whole-number ticks; series keep the order they first appear in (r = 2, 16, 32, not 16, 2, 32).
+      x: { field: 'x', type: 'quantitative', title: xTitle, ...(values.every((v) => Number.isInteger(v.x)) ? { axis: { tickMinStep: 1 } } : {}) },
       y: { field: 'y', type: 'quantitative', title: yTitle, scale: logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, sort: null },
     },
   }) as TopLevelSpec;

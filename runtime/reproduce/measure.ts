@@ -177,14 +177,15 @@ export const gaussianEncoder = async (run: OpenRun): Promise<E.Either<string, (x
 /** One sample z ~ q(z | x) per row. */
 export const sampleCodes = (q: GaussianCodes, rng: Rng): Float64Array => Float64Array.from(q.mean, (m, i) => m + Math.exp(0.5 * q.logVar[i]) * rng.normal());
 
-const evalModels = new Map<string, Promise<E.Either<string, EvalModel>>>();
+// Per opened run (not per directory: a directory may be trained again within one process).
+const evalModels = new WeakMap<OpenRun, Promise<E.Either<string, EvalModel>>>();
 
 /**
  * The run opened as runtime/eval opens it for `hourglass evaluate`: its spec rebuilt with the
  * recorded parameters, so the posterior (μ, log σ²) and decoder-output (logits) graphs exist.
  */
 export const evalModelOf = (run: OpenRun): Promise<E.Either<string, EvalModel>> => {
-  let hit = evalModels.get(run.dir);
+  let hit = evalModels.get(run);
   if (!hit) {
     hit = (async () => {
       const spec = await loadSpecWithParams(run.run.spec, { typecheck: false, set: Object.entries(run.run.params ?? {}).map(([k, v]) => `${k}=${v}`) });
@@ -193,7 +194,7 @@ export const evalModelOf = (run: OpenRun): Promise<E.Either<string, EvalModel>> 
       if (E.isLeft(opened)) return E.left(opened.left.message);
       return E.right(opened.right.model);
     })();
-    evalModels.set(run.dir, hit);
+    evalModels.set(run, hit);
   }
   return hit;
 };
