@@ -5,6 +5,7 @@ import { loadSpecWithParams } from '../cli/loadSpec';
 import type { Dataset } from '../data/dataset';
 import { showDataError } from '../data/errors';
 import { resolveDataset } from '../data/resolve';
+import type { FloatArray } from '../init';
 import type { EpochReport } from '../loop';
 import { trainRun, type TrainSettings } from '../run/trainRun';
 
@@ -19,6 +20,8 @@ export interface Plan {
   readonly data: string;
   readonly settings?: Partial<TrainSettings>;
   readonly onEpoch?: (r: EpochReport, dir: string) => void | Promise<void>;
+  /** Measurements from the weights after an epoch, recorded in metrics.jsonl as `eval`. */
+  readonly evalAtEpoch?: (epoch: number, weights: Readonly<Record<string, FloatArray>>) => Promise<Record<string, number | string> | undefined>;
 }
 
 export interface Trained {
@@ -63,6 +66,8 @@ export const commandOf = (p: Plan, dir: string, s: TrainSettings): string =>
     s.lrSchedule && s.lrSchedule !== 'constant' ? `--lr-schedule ${s.lrSchedule}` : '',
     s.optimizer !== 'adam' ? `--optimizer ${s.optimizer}` : '',
     `--seed ${s.seed} --out ${dir}`,
+    // No CLI flag sets optimizer hyperparameters; run.json records them under settings.optimizerHyper.
+    s.optimizerHyper ? `(library setting: ${Object.entries(s.optimizerHyper).map(([k, v]) => `${s.optimizer} ${k} = ${v}`).join(', ')})` : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -84,6 +89,7 @@ export const trainPlan = async (p: Plan, dir: string, log: (line: string) => voi
     force: true,
     log,
     onEpoch: p.onEpoch ? (rep) => p.onEpoch?.(rep, dir) : undefined,
+    evalAtEpoch: p.evalAtEpoch,
   });
   if (E.isLeft(r)) return E.left(r.left.message);
   return E.right({ dir, plan: p, seconds: (performance.now() - started) / 1000, reports: r.right.reports, command: commandOf(p, dir, settings) });
