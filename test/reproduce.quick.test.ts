@@ -87,7 +87,7 @@ describe('hourglass reproduce --quick', () => {
   }, T);
 
   test('higgins: β = 4 and β = 1 with the sanity rows (true factors high, random codes near chance), traversals', () => {
-    const { table, results } = reproduce('higgins');
+    const { out, table, results } = reproduce('higgins');
     const rows = results.tables[0].rows;
     const acc = (name: string) => num(rows.find((r) => String(r[0]).startsWith(name))![1]);
     expect(acc('true factors')).toBeGreaterThan(90);
@@ -95,6 +95,11 @@ describe('hourglass reproduce --quick', () => {
     expect(table).toContain('99.23%');
     expect(table).toContain('61.58%');
     expect(results.tables[1].rows).toHaveLength(2); // KL per latent for both models
+    // The metric over training: one row per evaluated epoch, both models, and its figure.
+    const curve = results.tables[2];
+    expect(curve.head).toEqual(['epoch', 'steps (batch 64)', 'β = 1', 'β = 4']);
+    for (const r of curve.rows) for (const v of r.slice(2)) expect(num(v)).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(out, 'figures', 'higgins-metric.svg'), 'utf8')).toContain('<svg');
     for (const run of results.runs) expect(existsSync(join(run.dir, 'figures', 'traversals.png'))).toBe(true);
   }, T);
 
