@@ -34,6 +34,8 @@ export interface Context {
   readonly quick: boolean;
   /** Data set override (where the experiment takes one). */
   readonly data?: string;
+  /** Keep finished runs in `out` whose settings match (resuming shorter ones) instead of retraining. */
+  readonly reuse?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -49,7 +51,7 @@ export interface Outcome {
 type Result = E.Either<string, Outcome>;
 
 const train = async (ctx: Context, p: Plan): Promise<E.Either<string, { t: Trained; run: OpenRun }>> => {
-  const t = await trainPlan(p, join(ctx.out, p.name), ctx.log);
+  const t = await trainPlan(p, join(ctx.out, p.name), ctx.log, ctx.reuse);
   if (E.isLeft(t)) return t;
   const run = await openRun(t.right.dir);
   if (E.isLeft(run)) return run;
@@ -311,7 +313,7 @@ const higginsExperiment = async (ctx: Context): Promise<Result> => {
   // (PyTorch's and our default) the first step moves every weight by ±lr, and the 1200-unit model
   // overflows exp(log σ²) at step 2.
   const budget = {
-    epochs: ctx.quick ? 1 : 10,
+    epochs: ctx.quick ? 1 : 16,
     batch: 64,
     lr: 1e-2,
     optimizer: 'adagrad' as const,
@@ -321,7 +323,7 @@ const higginsExperiment = async (ctx: Context): Promise<Result> => {
   const metric: DisentanglementOptions = ctx.quick
     ? { L: 8, trainPoints: 120, testPoints: 80, seed: 11, probe: { epochs: 100, batch: 40 } }
     : { L: 64, trainPoints: 400, testPoints: 300, seed: 11, probe: { epochs: 200, batch: 100 } };
-  const curveAt = new Set(ctx.quick ? [1] : [1, 2, 4, 7, 10]);
+  const curveAt = new Set(ctx.quick ? [1] : [1, 2, 4, 7, 10, 13, 16]);
   const rows: (string | number)[][] = [];
   const klRows: (string | number)[][] = [];
   const curve: Series[] = [];
@@ -347,15 +349,19 @@ const higginsExperiment = async (ctx: Context): Promise<Result> => {
         if (!curveAt.has(epoch)) return undefined;
         const m = await higginsMetric(await codesOfWeights(art.right, weights), metric);
         ctx.log(`${label}, epoch ${epoch}: disentanglement metric ${pct(m.accuracy)}`);
-        curve.push({ x: steps(epoch), y: 100 * m.accuracy, series: label });
-        const row = curveRows.get(epoch) ?? [epoch, steps(epoch), '', ''];
-        row[beta === 1 ? 2 : 3] = pct(m.accuracy);
-        curveRows.set(epoch, row);
         return { disentanglement: m.accuracy };
       },
     });
     if (E.isLeft(got)) return got;
     runs.push(got.right.t);
+    // The curve from metrics.jsonl, so a reused or continued run contributes its earlier epochs.
+    for (const [epoch, ev] of got.right.t.evals) {
+      if (typeof ev.disentanglement !== 'number') continue;
+      curve.push({ x: steps(epoch), y: 100 * ev.disentanglement, series: label });
+      const row = curveRows.get(epoch) ?? [epoch, steps(epoch), '—', '—'];
+      row[beta === 1 ? 2 : 3] = pct(ev.disentanglement);
+      curveRows.set(epoch, row);
+    }
     const run = got.right.run;
     const m = await higginsMetric(await codesOfWeights(art.right, run.tensors), metric);
     protocol = m.protocol;
