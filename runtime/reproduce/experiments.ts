@@ -313,7 +313,7 @@ const higginsExperiment = async (ctx: Context): Promise<Result> => {
   // (PyTorch's and our default) the first step moves every weight by ±lr, and the 1200-unit model
   // overflows exp(log σ²) at step 2.
   const budget = {
-    epochs: ctx.quick ? 1 : 16,
+    epochs: ctx.quick ? 1 : 32,
     batch: 64,
     lr: 1e-2,
     optimizer: 'adagrad' as const,
@@ -323,7 +323,7 @@ const higginsExperiment = async (ctx: Context): Promise<Result> => {
   const metric: DisentanglementOptions = ctx.quick
     ? { L: 8, trainPoints: 120, testPoints: 80, seed: 11, probe: { epochs: 100, batch: 40 } }
     : { L: 64, trainPoints: 400, testPoints: 300, seed: 11, probe: { epochs: 200, batch: 100 } };
-  const curveAt = new Set(ctx.quick ? [1] : [1, 2, 4, 7, 10, 13, 16]);
+  const curveAt = new Set(ctx.quick ? [1] : [1, 2, 4, 7, 10, 13, 16, 20, 24, 28, 32]);
   const rows: (string | number)[][] = [];
   const klRows: (string | number)[][] = [];
   const curve: Series[] = [];
