@@ -2,7 +2,6 @@
 // measure, and the table beside the paper's numbers.
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from '../providers/ort';
 import { compileModel, type Artifacts } from '../../compiler/compile';
 import { showError } from '../../compiler/ir/types';
 import { readCheckpoint } from '../checkpoint';
@@ -17,7 +16,6 @@ import type { Figure } from '../figures/build';
 import { toyDensities } from '../figures/build';
 import { densityPanels, lineChart, renderSvg, type Series } from '../figures/plots';
 import { openRun, type OpenRun } from '../figures/run';
-import { exportForward } from '../run/export';
 import { Rng } from '../random';
 import { Trainer } from '../trainer';
 import { covariance, principalAngles, topEigen } from './linalg';
