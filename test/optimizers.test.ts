@@ -55,7 +55,7 @@ const REFERENCE: Record<OptimizerKind, (p: number, g: number, s: Slots, lr: numb
   },
   adagrad: (p, g, s, lr, _t, h) => {
     const sum = s.sum + g * g;
-    return [p - (lr * g) / (Math.sqrt(sum) + h.eps), { sum }];
+    return [p - (lr * g) / (Math.sqrt(h.initialAccumulator + sum) + h.eps), { sum }];
   },
   rmsprop: (p, g, s, lr, _t, h) => {
     const sq = h.rho * s.sq + (1 - h.rho) * g * g;
@@ -68,7 +68,7 @@ const eps = fc.double({ min: 1e-12, max: 1e-3, noNaN: true });
 const HYPER: Record<OptimizerKind, Record<string, fc.Arbitrary<number>>> = {
   sgd: { momentum: unit(0.99) },
   adam: { beta1: unit(0.99), beta2: unit(0.999), eps },
-  adagrad: { eps },
+  adagrad: { eps, initialAccumulator: fc.oneof(fc.constant(0), unit(1)) },
   rmsprop: { rho: unit(0.999), eps },
 };
 /** Slot names, and whether each is a sum of squares (so never negative). */
@@ -81,7 +81,7 @@ const SLOTS: Record<OptimizerKind, Record<string, boolean>> = {
 const DEFAULTS: Record<OptimizerKind, Hyper> = {
   sgd: { momentum: 0 },
   adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-  adagrad: { eps: 1e-10 },
+  adagrad: { eps: 1e-10, initialAccumulator: 0 },
   rmsprop: { rho: 0.99, eps: 1e-8 },
 };
 

@@ -16,9 +16,9 @@ interface Results {
   readonly runs: { dir: string; command: string; seconds: number }[];
 }
 
-const reproduce = (paper: string) => {
+const reproduce = (paper: string, ...extra: string[]) => {
   const out = join(tmp, paper);
-  const r = spawnSync(process.execPath, [join(repo, 'bin', 'hourglass.js'), 'reproduce', paper, '--quick', '--out', out], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const r = spawnSync(process.execPath, [join(repo, 'bin', 'hourglass.js'), 'reproduce', paper, '--quick', '--out', out, ...extra], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   expect(r.status, r.stderr.split('\n').slice(-5).join('\n')).toBe(0);
   const table = readFileSync(join(out, 'table.md'), 'utf8');
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
@@ -28,7 +28,7 @@ const reproduce = (paper: string) => {
     expect(existsSync(join(run.dir, 'figures', 'index.json')), run.dir).toBe(true);
   }
   expect(r.stdout).toContain(table.split('\n')[0]);
-  return { out, table, results };
+  return { out, table, results, stderr: r.stderr };
 };
 
 const num = (v: string | number) => (typeof v === 'number' ? v : Number.parseFloat(v));
@@ -87,7 +87,7 @@ describe('hourglass reproduce --quick', () => {
   }, T);
 
   test('higgins: β = 4 and β = 1 with the sanity rows (true factors high, random codes near chance), traversals', () => {
-    const { table, results } = reproduce('higgins');
+    const { out, table, results } = reproduce('higgins');
     const rows = results.tables[0].rows;
     const acc = (name: string) => num(rows.find((r) => String(r[0]).startsWith(name))![1]);
     expect(acc('true factors')).toBeGreaterThan(90);
@@ -95,6 +95,17 @@ describe('hourglass reproduce --quick', () => {
     expect(table).toContain('99.23%');
     expect(table).toContain('61.58%');
     expect(results.tables[1].rows).toHaveLength(2); // KL per latent for both models
+    // The metric over training: one row per evaluated epoch, both models, and its figure.
+    const curve = results.tables[2];
+    expect(curve.head).toEqual(['epoch', 'steps (batch 64)', 'β = 1', 'β = 4']);
+    for (const r of curve.rows) for (const v of r.slice(2)) expect(num(v)).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(out, 'figures', 'higgins-metric.svg'), 'utf8')).toContain('<svg');
+    // --reuse reads the finished runs back instead of training them, and measures the same codes.
+    const again = reproduce('higgins', '--reuse');
+    expect(again.stderr).toMatch(/reusing shapes-beta1: .* finished/);
+    expect(again.stderr).not.toMatch(/^training /m);
+    expect(again.results.tables[0].rows.map((r) => r[1])).toEqual(rows.map((r) => r[1]));
+    expect(again.results.tables[2].rows).toEqual(curve.rows);
     for (const run of results.runs) expect(existsSync(join(run.dir, 'figures', 'traversals.png'))).toBe(true);
   }, T);
 

@@ -9,7 +9,7 @@ export type OptimizerKind = 'sgd' | 'adam' | 'adagrad' | 'rmsprop';
 export interface OptimizerSpec {
   readonly kind: OptimizerKind;
   readonly lr: number;
-  /** sgd: momentum; adam: beta1, beta2, eps; adagrad: eps; rmsprop: rho, eps. */
+  /** sgd: momentum; adam: beta1, beta2, eps; adagrad: eps, initialAccumulator; rmsprop: rho, eps. */
   readonly hyper: Readonly<Record<string, number>>;
 }
 

@@ -44,15 +44,22 @@ const adam: OptimizerDef = {
   },
 };
 
-/** Adagrad (Duchi et al. 2011): s = s + g²; θ = θ − lr g / (√s + ε). */
+/**
+ * Adagrad (Duchi et al. 2011): s = s + g²; θ = θ − lr g / (√(s₀ + s) + ε). s₀ is TensorFlow's
+ * initial_accumulator_value (0.1 there, 0 in PyTorch and here by default): with s₀ = 0 the first
+ * step moves every weight by ±lr whatever its gradient, which blows up wide layers (the 1200-unit
+ * shapes β-VAE at lr 1e-2 overflows exp(log σ²) at step 2).
+ */
 const adagrad: OptimizerDef = {
-  defaults: { eps: 1e-10 },
+  defaults: { eps: 1e-10, initialAccumulator: 0 },
   slots: [{ name: 'sum', init: 0 }],
-  check: (h) => epsProblem(h.eps),
+  check: (h) => (h.initialAccumulator >= 0 ? epsProblem(h.eps) : `initialAccumulator must be at least 0, got ${h.initialAccumulator}`),
   update: (g, { param, grad, slots, lr }, h) => {
     const a = algebra(g);
     const s = a.add(slots.sum, a.sq(grad));
-    return { param: a.sub(param, a.div(a.mul(lr, grad), a.add(a.sqrt(s), h.eps))), slots: { sum: s } };
+    // The default graph is unchanged: the Add appears only for a positive s₀.
+    const root = a.sqrt(h.initialAccumulator > 0 ? a.add(s, h.initialAccumulator) : s);
+    return { param: a.sub(param, a.div(a.mul(lr, grad), a.add(root, h.eps))), slots: { sum: s } };
   },
 };
 

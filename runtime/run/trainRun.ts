@@ -46,6 +46,8 @@ export interface TrainSettings {
   readonly heldOutData?: string;
   /** Whether the data was thresholded at 0.5 (recorded so a resume and evaluation use the same data). */
   readonly binarise?: boolean;
+  /** Optimizer hyperparameters beyond the defaults (e.g. adagrad's initialAccumulator); library use only. */
+  readonly optimizerHyper?: Readonly<Record<string, number>>;
 }
 
 export interface RunRequest {
@@ -201,7 +203,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   if (E.isLeft(lrAt)) return left(EXIT.usage, lrAt.left);
   // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
   const compileFor = (epoch: number) =>
-    guardSpec(() => compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } }));
+    guardSpec(() => compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: s.optimizerHyper ?? {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } }));
   const compiled = compileFor(1);
   if (E.isLeft(compiled)) return left(EXIT.dataErr, `${req.specPath}: ${showError(compiled.left)}`);
   const m = compiled.right.manifest;

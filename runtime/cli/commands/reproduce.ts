@@ -6,14 +6,15 @@ import { reproduce } from '../../reproduce/run';
 import { isNonEmptyDir, unwritable } from '../../run/fsx';
 import { CliError } from '../fail';
 
-export const reproduceCommand = async (paper: string, o: { data?: string; quick: boolean; out?: string; force: boolean }): Promise<void> => {
+export const reproduceCommand = async (paper: string, o: { data?: string; quick: boolean; out?: string; force: boolean; reuse: boolean }): Promise<void> => {
   if (!(EXPERIMENTS as readonly string[]).includes(paper)) throw new CliError(`${paper}: no such reproduction (choose one of ${EXPERIMENTS.join(', ')})`, 2);
   const out = o.out ?? `reproduce/${paper}${o.quick ? '-quick' : ''}`;
-  if (isNonEmptyDir(out) && !o.force) throw new CliError(`${out}: exists and is not empty; pass --force to replace the runs in it`, 73);
+  if (o.force && o.reuse) throw new CliError('--force and --reuse exclude each other', 2);
+  if (isNonEmptyDir(out) && !o.force && !o.reuse) throw new CliError(`${out}: exists and is not empty; pass --force to replace the runs in it, or --reuse to keep its finished runs`, 73);
   const cannot = unwritable(out);
   if (cannot) throw new CliError(cannot, 73);
-  const command = ['hourglass reproduce', paper, o.data ? `--data ${o.data}` : '', o.quick ? '--quick' : '', `--out ${out}`].filter(Boolean).join(' ');
-  const r = await reproduce(paper as ExperimentName, { out, quick: o.quick, data: o.data, log: (line) => console.error(line) }, command);
+  const command = ['hourglass reproduce', paper, o.data ? `--data ${o.data}` : '', o.quick ? '--quick' : '', `--out ${out}`, o.reuse ? '--reuse' : ''].filter(Boolean).join(' ');
+  const r = await reproduce(paper as ExperimentName, { out, quick: o.quick, data: o.data, reuse: o.reuse, log: (line) => console.error(line) }, command);
   if (E.isLeft(r)) throw new CliError(r.left, /no such|missing|not installed/.test(r.left) ? 66 : 65);
   console.log(r.right.markdown);
   console.log(`wrote ${out}/table.md, ${out}/results.json, ${out}/report.html and ${r.right.outcome.runs.length} runs (${r.right.seconds.toFixed(0)} s)`);
@@ -28,5 +29,6 @@ export const registerReproduce = (program: Command): void => {
     .option('--quick', 'a small budget (under a minute each on 2 cores): for tests and a first look', false)
     .option('--out <dir>', 'output directory (default: reproduce/<paper>[-quick])')
     .option('--force', 'replace the runs in an existing output directory', false)
+    .option('--reuse', 'keep the runs in --out whose settings match (finished ones are read back, shorter ones resumed) and train only the rest', false)
     .action((paper, o) => reproduceCommand(paper, o));
 };
