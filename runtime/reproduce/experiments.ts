@@ -19,7 +19,7 @@ import { openRun, type OpenRun } from '../figures/run';
 import { Rng } from '../random';
 import { Trainer } from '../trainer';
 import { covariance, principalAngles, topEigen } from './linalg';
-import { deadUnits, gaussianEncoder, iwaeBound, linearProbe, mmdRbf, sampleCodes, squaredErrorPerImage } from './measure';
+import { deadUnits, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, sampleCodes, squaredErrorPerImage } from './measure';
 import { PAPERS } from './papers';
 import { pct, type Table } from './table';
 import { exampleSpec, loadData, trainPlan, type Plan, type Trained } from './train';
@@ -106,21 +106,7 @@ const pcaExperiment = async (ctx: Context): Promise<Result> => {
     const xhat = await reconstructAll(run, heldOut.images, heldOut.n);
     const ours = squaredErrorPerImage(heldOut.images, xhat, heldOut.n, d);
     // PCA's reconstruction of the held-out set from the training split's top-r subspace.
-    let pcaErr = 0;
-    const c = new Float64Array(r);
-    for (let i = 0; i < heldOut.n; i++) {
-      c.fill(0);
-      for (let j = 0; j < d; j++) {
-        const v = heldOut.images[i * d + j] - mean[j];
-        for (let a = 0; a < r; a++) c[a] += v * pcaBasis[j * r + a];
-      }
-      for (let j = 0; j < d; j++) {
-        let rec = mean[j];
-        for (let a = 0; a < r; a++) rec += c[a] * pcaBasis[j * r + a];
-        pcaErr += (rec - heldOut.images[i * d + j]) ** 2;
-      }
-    }
-    pcaErr /= heldOut.n;
+    const pcaErr = pcaProjectionError(mean, pcaBasis, r, heldOut.images, heldOut.n, d);
     const gap = eig.values[r - 1] / eig.values[r];
     rows.push([r, ours, pcaErr, (ours / pcaErr).toFixed(4), '≤ 1.001', gap.toFixed(3), angles[r - 1].toFixed(3), angles.reduce((a, b) => a + b, 0) / r, gap >= 1.1 ? (angles[r - 1] < 1 ? 'yes' : 'no') : 'n/a (gap < 1.1)', t.seconds.toFixed(1)]);
   }
@@ -155,21 +141,7 @@ const pcaError = async (tr: Dataset, te: Dataset, r: number, quick: boolean) => 
   const d = tr.dim;
   const { mean, cov } = await covariance(tr.images, tr.n, d);
   const eig = await topEigen(cov, d, r, quick ? 30 : 60);
-  let err = 0;
-  const c = new Float64Array(r);
-  for (let i = 0; i < te.n; i++) {
-    c.fill(0);
-    for (let j = 0; j < d; j++) {
-      const v = te.images[i * d + j] - mean[j];
-      for (let a = 0; a < r; a++) c[a] += v * eig.vectors[j * r + a];
-    }
-    for (let j = 0; j < d; j++) {
-      let rec = mean[j];
-      for (let a = 0; a < r; a++) rec += c[a] * eig.vectors[j * r + a];
-      err += (rec - te.images[i * d + j]) ** 2;
-    }
-  }
-  return err / te.n;
+  return pcaProjectionError(mean, eig.vectors, r, te.images, te.n, d);
 };
 
 const hintonExperiment = async (ctx: Context): Promise<Result> => {
@@ -214,7 +186,7 @@ const makhzaniOn = async (ctx: Context, dataName: string, rows: (string | number
   const probeEpochs = ctx.quick ? 3 : 20;
   const budget = ctx.quick ? { epochs: 2, batch: 128, lr: 1e-3 } : { epochs: 30, batch: 128, lr: 1e-3 };
   if (!tr.labels || !te.labels) return E.left(`${dataName}: has no labels for a probe`);
-  const raw = linearProbe({ x: tr.images, y: tr.labels, n: tr.n }, { x: te.images, y: te.labels, n: te.n }, tr.dim, probeEpochs);
+  const raw = await probeError({ x: tr.images, y: tr.labels, n: tr.n }, { x: te.images, y: te.labels, n: te.n }, tr.dim, probeEpochs);
   rows.push([dataName, 'raw pixels', pct(raw.error), dataName === 'mnist' ? pct(PAPERS.makhzani.raw) : '—', '—', '—']);
   for (const k of [10, 25, 40]) {
     const got = await train(ctx, { name: `k-sparse-${dataName}-k${k}`, spec: exampleSpec('k-sparse.ts'), set: { k }, data: dataName, settings: budget });
@@ -224,7 +196,7 @@ const makhzaniOn = async (ctx: Context, dataName: string, rows: (string | number
     const h = got.right.run.codeDim;
     const ctr = await enc(tr.images, tr.n);
     const cte = await enc(te.images, te.n);
-    const probe = linearProbe({ x: ctr, y: tr.labels, n: tr.n }, { x: cte, y: te.labels, n: te.n }, h, probeEpochs);
+    const probe = await probeError({ x: ctr, y: tr.labels, n: tr.n }, { x: cte, y: te.labels, n: te.n }, h, probeEpochs);
     rows.push([dataName, `k-sparse, k = ${k}`, pct(probe.error), dataName === 'mnist' ? pct(PAPERS.makhzani.k[k]) : '—', `${deadUnits(cte, te.n, h)} / ${h}`, got.right.t.seconds.toFixed(1)]);
   }
   return E.right(`${raw.protocol}; ${budget.epochs} training epochs per autoencoder (Adam lr ${budget.lr}, k-annealing from 100 over the first half, encoding keeps α·k = 3k).`);
