@@ -18,15 +18,21 @@ const STEPS = quick ? 8 : 24;
 const FUSE = 8;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const measureHourglass = async (name: string) => {
+/** The model compiled with Adam, and FUSE batches of uniform data for it. */
+const prepare = (name: string) => {
   const m = CONV_BENCH_MODELS[name];
   const c = compileModel(m.def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
   if (E.isLeft(c)) throw new Error(c.left.message);
   const data = new Float32Array(FUSE * m.batch * m.dim);
   const rng = Rng.seeded(0);
   for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
-  const single = await Trainer.create(c.right, { seed: 0, threads: THREADS });
-  const fused = await Trainer.create(c.right, { seed: 0, threads: THREADS });
+  return { m, art: c.right, data };
+};
+
+const measureHourglass = async (name: string) => {
+  const { m, art, data } = prepare(name);
+  const single = await Trainer.create(art, { seed: 0, threads: THREADS });
+  const fused = await Trainer.create(art, { seed: 0, threads: THREADS });
   const one = async (n: number) => {
     for (let i = 0; i < n; i++) await single.step(data.subarray((i % FUSE) * m.batch * m.dim, ((i % FUSE) + 1) * m.batch * m.dim), m.batch);
   };
@@ -59,13 +65,8 @@ const measureTorch = (name: string, layout: string): number | null => {
 
 /** CPU seconds per step, one thread: Hourglass single and fused (process.cpuUsage), PyTorch eager (time.process_time). */
 const cpuPerStep = async (name: string) => {
-  const m = CONV_BENCH_MODELS[name];
-  const c = compileModel(m.def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
-  if (E.isLeft(c)) throw new Error(c.left.message);
-  const data = new Float32Array(FUSE * m.batch * m.dim);
-  const rng = Rng.seeded(0);
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
-  const tr = await Trainer.create(c.right, { seed: 0, threads: 1 });
+  const { m, art, data } = prepare(name);
+  const tr = await Trainer.create(art, { seed: 0, threads: 1 });
   const steps = FUSE * (quick ? 1 : 3);
   await tr.step(data.subarray(0, m.batch * m.dim), m.batch);
   await tr.stepMany(data, m.batch, FUSE);
