@@ -48,6 +48,7 @@ type GanOpts = GanSettings & {
   readonly resume: boolean;
   readonly force: boolean;
   readonly typecheck: boolean;
+  readonly quality: boolean;
 };
 
 
@@ -58,7 +59,7 @@ const beta = (raw: string): number => {
 };
 
 export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
-  const { out: _out, resume: _resume, force: _force, typecheck: _typecheck, ...settings } = o;
+  const { out: _out, resume: _resume, force: _force, typecheck: _typecheck, quality: _quality, ...settings } = o;
   const def = await loadGanSpec(spec, o.typecheck);
   if (E.isLeft(def)) throw new CliError(def.left, existsSync(resolve(spec)) ? EXIT.dataErr : EXIT.noInput);
   const data = resolveDataset(o.data);
@@ -83,6 +84,16 @@ export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
   const png = join(r.dir, 'samples.png');
   writeFileAtomic(png, gridPng(r.images, o.samples, h, w));
   console.log(`trained ${r.rounds} rounds${r.resumedFrom !== undefined ? ` (resumed at ${r.resumedFrom})` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s; samples: ${png}`);
+  if (o.quality) {
+    // Lazy: the classifier (and its first training) only when asked for.
+    const { digitGeneratorQuality } = await import('../../eval/generatorQuality');
+    const q = await digitGeneratorQuality(r.generate, r.latent, { threads: o.threads, log: (line) => console.error(line) });
+    if (E.isLeft(q)) throw new CliError(q.left, EXIT.dataErr);
+    writeFileAtomic(join(r.dir, 'sample-quality.json'), `${JSON.stringify(q.right, null, 2)}\n`);
+    console.log(
+      `sample quality (${q.right.samples} samples vs ${q.right.real} held-out digits): confident ${(100 * q.right.confident).toFixed(1)}% (real ${(100 * q.right.confidentReal).toFixed(1)}%), class entropy ${q.right.classEntropy.toFixed(3)} nats (log 10 = 2.303), Fréchet distance ${q.right.frechet.toFixed(3)}; ${join(r.dir, 'sample-quality.json')}`,
+    );
+  }
 };
 
 export const registerGan = (program: Command): void => {
@@ -107,5 +118,6 @@ export const registerGan = (program: Command): void => {
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--force', "write over a previous GAN run's files in --out", false)
     .option('--no-typecheck', 'skip type-checking the spec')
+    .option('--quality', 'for 28×28 digit GANs: the sample-quality metric (classifier-confident share, class entropy, Fréchet distance) of 2,000 samples', false)
     .action((spec, o) => ganCommand(spec, o));
 };
