@@ -10,10 +10,10 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { onnx } from '../compiler/onnx/emitter';
 import { blockedMultiStepModel } from '../compiler/onnx/multiStepBlocked';
-import * as ort from '../runtime/providers/ort';
-import { initialValues } from '../runtime/init';
-import { Rng } from '../runtime/random';
-import { openSession, type Provider } from '../runtime/session';
+import * as ort from '../runtime/host/providers/ort';
+import { initialValues } from '../runtime/core/init';
+import { Rng } from '../runtime/core/random';
+import { openSession, type Provider } from '../runtime/host/session';
 import { BENCH_MODELS } from './models';
 import { residentData, ROWS_INPUT } from './residentData';
 

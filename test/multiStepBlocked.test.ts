@@ -9,8 +9,8 @@ import { compileModel } from '../compiler/compile';
 import { showError } from '../compiler/ir/types';
 import { onnx } from '../compiler/onnx/emitter';
 import { blockedMultiStepModel } from '../compiler/onnx/multiStepBlocked';
-import { initialValues } from '../runtime/init';
-import { Rng } from '../runtime/random';
+import { initialValues } from '../runtime/core/init';
+import { Rng } from '../runtime/core/random';
 import { vae } from '../examples/vae';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 
