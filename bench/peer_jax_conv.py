@@ -134,7 +134,7 @@ print(
             "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "threads": len(os.sched_getaffinity(0)),
             "compile_s": max(0.0, first - 2 / max(rates)),
-            "version": f"jax {jax.__version__}, optax {optax.__version__}",
+            "version": f"jax {jax.__version__}, jaxlib {jax.lib.__version__ if hasattr(jax.lib, '__version__') else jax.__version__}, optax {optax.__version__}",
             "blas": "XLA:CPU (its own dot and convolution kernels, no BLAS)",
             "isa": isa(),
         }
