@@ -144,3 +144,14 @@ export const fairPeers = (peers: readonly PeerSpec[], results: Readonly<Record<s
   const modern = fair(false);
   return modern.length > 0 ? modern : fair(true);
 };
+
+/** The DCGAN row's peers (rounds of one discriminator and one generator step), from the same venv. */
+export const ganPeers = (venvPython: string | null, threads: number): PeerSpec[] => {
+  if (!venvPython) return [];
+  const passive: PeerConfig = { name: `${threads} threads, OMP_WAIT_POLICY=PASSIVE`, threads, env: { OMP_WAIT_POLICY: 'PASSIVE' } };
+  return [
+    { name: 'torch eager', python: venvPython, script: 'bench/peer_torch_gan.py', args: [], configs: [passive], extra: false },
+    { name: 'torch.compile', python: venvPython, script: 'bench/peer_torch_gan.py', args: [], configs: [{ ...passive, env: { ...passive.env, HG_MODE: 'compile' } }], extra: false },
+    { name: 'JAX jit + optax', python: venvPython, script: 'bench/peer_jax_gan.py', args: [], configs: [{ name: 'XLA default pool', threads, env: {} }], extra: false },
+  ];
+};

@@ -9,7 +9,9 @@
 // README-ready markdown table; `--json` one machine-readable object instead; `--quick` (a few
 // minutes) the VAE at batch 128 and the conv AE with fewer steps and one configuration per peer;
 // `--model vae` one model. The conv rows (bench/convModels.ts: conv AE, chairs VAE, each at its own
-// batch) run against torch eager, torch.compile and a jax.lax conv step from the same venv.
+// batch) run against torch eager, torch.compile and a jax.lax conv step from the same venv; the
+// DCGAN row (rounds of one discriminator and one generator step, batch 64; not in --quick unless
+// --model dcgan) against the same three.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import * as E from 'fp-ts/Either';
@@ -17,12 +19,12 @@ import { compileModel } from '../compiler/compile';
 import { BENCH_MODELS } from './models';
 import { sgemmGflops } from './roofline';
 import { DEFAULT_FUSE } from '../runtime/core/loop';
-import { convPeers, fairPeers, MODERN_PEERS, runPeer, torchPeers, type PeerRun } from './peers';
+import { convPeers, fairPeers, ganPeers, MODERN_PEERS, runPeer, torchPeers, type PeerRun } from './peers';
 import { CONV_BENCH_MODELS } from './convModels';
 import { benchVenv } from './venv';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  console.log(`usage: npm run bench -- [--quick] [--json] [--model vae|k_sparse|deep_ae|conv_ae|chairs_vae]
+  console.log(`usage: npm run bench -- [--quick] [--json] [--model vae|k_sparse|deep_ae|conv_ae|chairs_vae|dcgan]
   --quick   the VAE at batch 128 and the conv AE, fewer steps, one configuration per peer (minutes)
   --json    one machine-readable object instead of the markdown table
   --model   one model only
@@ -41,6 +43,8 @@ const BATCHES = [128, 1024];
 const stepsFor = (batch: number) => (quick ? (batch > 256 ? 10 : 50) : batch > 256 ? 30 : 200);
 /** Conv steps are 10–100× dearer: one fused call per repetition when quick, two otherwise. */
 const CONV_STEPS = quick ? FUSE : 2 * FUSE;
+const GAN_BATCH = 64;
+const GAN_ROUNDS = quick ? 2 : 8;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const say = (line: string) => {
@@ -81,6 +85,15 @@ const hourglass = (model: string, batch: number, fuse: number, steps = stepsFor(
   };
 };
 
+/** The DCGAN row's Hourglass side: GanTrainer rounds (no fused GAN call yet), in its own process. */
+const hourglassGan = (): HourglassMeasured => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/ganHourglass.ts', String(GAN_BATCH), String(GAN_ROUNDS), String(REPS), String(THREADS)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`hourglass GAN bench failed: ${r.stderr}`);
+  const o = parseLast(r.stdout) as { steps_per_s: number[]; max_rss_kb: number };
+  const rate = median(o.steps_per_s);
+  return { stepsPerS: rate, maxRssMb: o.max_rss_kb / 1024, singleStepsPerS: rate, fusedGain: 1, noSpinStepsPerS: Number.NaN, noSpinGain: Number.NaN };
+};
+
 const compileTimes = () =>
   Object.fromEntries(
     Object.entries(BENCH_MODELS).map(([name, m]) => {
@@ -96,7 +109,7 @@ const compileTimes = () =>
     }),
   );
 
-const fmt = (x: number) => x.toFixed(1);
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 
 interface Row {
   readonly model: string;
@@ -128,10 +141,13 @@ const main = async () => {
   const models = Object.entries(BENCH_MODELS).filter(([m]) => (only ? m === only : !quick || m === 'vae'));
   const measureRow = (model: string, title: string, batch: number, rowPeers: typeof peers, steps: number, conv: boolean) => {
       say(`${title}, batch ${batch}`);
-      const h = hourglass(model, batch, FUSE, steps);
-      say(`  hourglass, single steps: ${fmt(h.singleStepsPerS)} steps/s`);
-      say(`  hourglass, fused S = ${FUSE}: ${fmt(h.stepsPerS)} steps/s (${h.fusedGain.toFixed(2)}× single, paired repetitions in one process)`);
-      say(`  hourglass, fused, thread spinning off: ${fmt(h.noSpinStepsPerS)} steps/s (${h.noSpinGain.toFixed(2)}× spinning)`);
+      const h = model === 'dcgan' ? hourglassGan() : hourglass(model, batch, FUSE, steps);
+      if (model === 'dcgan') say(`  hourglass, GanTrainer single steps: ${fmt(h.stepsPerS)} rounds/s`);
+      else {
+        say(`  hourglass, single steps: ${fmt(h.singleStepsPerS)} steps/s`);
+        say(`  hourglass, fused S = ${FUSE}: ${fmt(h.stepsPerS)} steps/s (${h.fusedGain.toFixed(2)}× single, paired repetitions in one process)`);
+        say(`  hourglass, fused, thread spinning off: ${fmt(h.noSpinStepsPerS)} steps/s (${h.noSpinGain.toFixed(2)}× spinning)`);
+      }
       const results: Record<string, PeerRun | { error: string }> = {};
       for (const p of rowPeers) {
         const r = runPeer(p, model, batch, steps, REPS, say);
@@ -164,6 +180,8 @@ const main = async () => {
   const cPeers = convPeers('python' in venv ? venv.python : null, THREADS, quick);
   const convModels = Object.entries(CONV_BENCH_MODELS).filter(([m]) => (only ? m === only : !quick || m === 'conv_ae'));
   for (const [model, info] of convModels) measureRow(model, info.title, info.batch, cPeers, CONV_STEPS, true);
+  const gPeers = ganPeers('python' in venv ? venv.python : null, THREADS);
+  if (only === 'dcgan' || (!only && !quick)) measureRow('dcgan', 'DCGAN 64×64 (examples/gan.ts), rounds of 1 D + 1 G step/s', GAN_BATCH, gPeers, GAN_ROUNDS, true);
   const partial = [...missing];
   if (partial.length > 0) say(`\n*** PARTIAL PEER SET: ${partial.join(', ')} did not run; the ratios are against the peers that did ***`);
   // One line per peer name (the conv rows' torch and JAX peers share the dense rows' names and venv).
@@ -223,6 +241,8 @@ const main = async () => {
       `| ${r.model} | ${r.batch} | **${fmt(r.hourglassStepsPerS)}** (${fmt(r.singleStepsPerS)}; ${fmt(r.noSpinStepsPerS)}) | ${peers.map((p) => cell(r, p.name)).join(' | ')} | ${r.ratio ? `**${r.ratio.toFixed(2)}×** (${r.fastestPeer!.name})` : 'n/a'} | ${r.rooflineFraction === null ? 'n/a (conv)' : `${(100 * r.rooflineFraction).toFixed(0)}%`} | ${r.hourglassRssMb.toFixed(0)} / ${r.lightestPeer ? r.lightestPeer.rssMb.toFixed(0) : 'n/a'} |`,
     );
   console.log(`\nSteps/s, f32, Adam, median of ${REPS} repetitions after warm-up.${partial.length ? ` **Partial peer set: ${partial.join(', ')} missing.**` : ''}\n`);
+  if (rows.some((r) => r.model === 'dcgan'))
+    console.log(`dcgan: rounds/s, a round being one discriminator and one generator step (Adam 2e-4, β1 0.5); Hourglass runs them as single steps (no fused GAN call), so its fused and single figures are the same and spinning off is not measured.\n`);
   console.log(`| peer | version | BLAS | ISA | threads (best config) | compile s |`);
   console.log(`|---|---|---|---|---|---|`);
   for (const p of peerTable) {
