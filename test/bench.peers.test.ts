@@ -2,7 +2,7 @@
 // never a reference, and Debian's extra row only stands in when no modern peer ran.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { convPeers, fairPeers, misconfigured, MODERN_PEERS, torchPeers, type PeerRun } from '../bench/peers';
+import { convPeers, fairPeers, ganPeers, misconfigured, MODERN_PEERS, torchPeers, type PeerRun } from '../bench/peers';
 
 const run = (blas: string, stepsPerS: number): PeerRun => ({
   stepsPerS,
@@ -79,5 +79,15 @@ describe('the conv rows\' peers', () => {
       const r = outs[i];
       expect(fair.includes(p.name)).toBe(!('error' in r) && r.misconfigured === null);
     });
+  });
+});
+
+describe('the DCGAN row\'s peers', () => {
+  test('the three modern peers from the venv, torch with passive waiting and HG_MODE per mode; none without the venv', () => {
+    const peers = ganPeers('/venv/bin/python', 2);
+    expect(peers.map((p) => [p.name, p.extra])).toEqual(MODERN_PEERS.map((n) => [n, false]));
+    expect(peers.map((p) => p.configs[0].env.HG_MODE)).toEqual([undefined, 'compile', undefined]);
+    expect(peers[0].configs[0].env.OMP_WAIT_POLICY).toBe('PASSIVE');
+    expect(ganPeers(null, 2)).toEqual([]);
   });
 });
