@@ -251,7 +251,7 @@ const main = async () => {
     console.log(
       p.available
         ? `| ${p.name}${p.extra ? ' (extra)' : ''} | ${p.version} | ${p.blas}${p.misconfigured ? ' — misconfigured' : ''} | ${p.isa} | ${p.threads} (${configs}) | ${compiles.length ? compiles.map((c) => c.toFixed(1)).join(', ') : '—'} |`
-        : `| ${p.name}${p.extra ? ' (extra)' : ''} | not available: ${p.error} | | | | |`,
+        : `| ${p.name}${p.extra ? ' (extra)' : ''} | not available: ${p.error ?? "not run for these rows"} | | | | |`,
     );
   }
   console.log(`\nHourglass compile time (median, after warm-up): ${Object.entries(compileMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);
