@@ -2,8 +2,8 @@
 // perfectly separable set, about chance when the labels are independent of the features.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { L2_GRID, linearProbe, type Labelled } from '../runtime/eval/probe';
-import { Rng } from '../runtime/random';
+import { L2_GRID, linearProbe, type Labelled } from '../runtime/analysis/eval/probe';
+import { Rng } from '../runtime/core/random';
 
 const blobs = (n: number, seed: number, informative: boolean): Labelled => {
   const rng = Rng.seeded(seed);

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
-import { splitHeldOut, subsetRows } from '../runtime/data/dataset';
-import { loadMnistDigits } from '../runtime/data/mnist';
-import { CLASSES, FEATURES, digitClassifier } from '../runtime/eval/digitClassifier';
-import { classEntropy, confidentShare, frechetDistance, predictions, sampleQuality } from '../runtime/eval/sampleQuality';
-import { Rng } from '../runtime/random';
+import { splitHeldOut, subsetRows } from '../runtime/core/dataset';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
+import { CLASSES, FEATURES, digitClassifier } from '../runtime/analysis/eval/digitClassifier';
+import { classEntropy, confidentShare, frechetDistance, predictions, sampleQuality } from '../runtime/analysis/eval/sampleQuality';
+import { Rng } from '../runtime/core/random';
 
 const cache = mkdtempSync(join(tmpdir(), 'hourglass-classifier-'));
 process.env.HOURGLASS_CLASSIFIER_CACHE = cache;

@@ -3,12 +3,12 @@
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
-import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
-import { openRun } from '../../eval/model';
-import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
-import type { Dataset } from '../../data/dataset';
-import { CliError, integer, positiveInt } from '../fail';
-import { loadSpecWithParams } from '../loadSpec';
+import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/evaluate';
+import { openRun } from '../../analysis/eval/model';
+import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
+import type { Dataset } from '../../core/dataset';
+import { CliError, integer, positiveInt } from '../../core/failure';
+import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
 export interface EvaluateOpts {

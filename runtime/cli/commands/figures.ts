@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { buildFigures } from '../../figures/build';
-import { writeFigures } from '../../figures/write';
-import { unwritable } from '../../run/fsx';
-import { CliError, positiveInt } from '../fail';
+import { buildFigures } from '../../analysis/figures/build';
+import { writeFigures } from '../../analysis/figures/write';
+import { unwritable } from '../../host/fsx';
+import { CliError, positiveInt } from '../../core/failure';
 
 export const figuresCommand = async (dir: string, o: { scale?: number; data?: string; n?: number; out?: string }): Promise<void> => {
   const built = await buildFigures(dir, o);

@@ -9,13 +9,13 @@ import * as E from 'fp-ts/Either';
 import { tsImport } from 'tsx/esm/api';
 import type { GanDef } from '../../../compiler/gan';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { showDataError } from '../../data/errors';
-import { resolveDataset } from '../../data/resolve';
-import { ganRun, type GanSettings } from '../../gan/run';
-import { writeFileAtomic } from '../../run/fsx';
-import { PROVIDERS, type Provider } from '../../session';
-import { CliError, EXIT, positive, positiveInt, seed } from '../fail';
-import { typeErrors } from '../loadSpec';
+import { showDataError } from '../../host/data/errors';
+import { resolveDataset } from '../../host/data/resolve';
+import { ganRun, type GanSettings } from '../../apps/gan/run';
+import { writeFileAtomic } from '../../host/fsx';
+import { PROVIDERS, type Provider } from '../../host/session';
+import { CliError, EXIT, positive, positiveInt, seed } from '../../core/failure';
+import { typeErrors } from '../../host/spec/loadSpec';
 import { gridPng } from '../png';
 import { arg } from '../arg';
 
@@ -86,7 +86,7 @@ export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
   console.log(`trained ${r.rounds} rounds${r.resumedFrom !== undefined ? ` (resumed at ${r.resumedFrom})` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s; samples: ${png}`);
   if (o.quality) {
     // Lazy: the classifier (and its first training) only when asked for.
-    const { digitGeneratorQuality } = await import('../../eval/generatorQuality');
+    const { digitGeneratorQuality } = await import('../../analysis/eval/generatorQuality');
     const q = await digitGeneratorQuality(r.generate, r.latent, { threads: o.threads, log: (line) => console.error(line) });
     if (E.isLeft(q)) throw new CliError(q.left, EXIT.dataErr);
     writeFileAtomic(join(r.dir, 'sample-quality.json'), `${JSON.stringify(q.right, null, 2)}\n`);

@@ -2,10 +2,10 @@
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { collectReport } from '../../report/collect';
-import { reportHtml } from '../../report/html';
-import { unwritable, writeFileAtomic } from '../../run/fsx';
-import { CliError } from '../fail';
+import { collectReport } from '../../analysis/report/collect';
+import { reportHtml } from '../../analysis/report/html';
+import { unwritable, writeFileAtomic } from '../../host/fsx';
+import { CliError } from '../../core/failure';
 
 export const reportCommand = async (dir: string, o: { out?: string; data?: string }): Promise<void> => {
   const input = await collectReport(dir, { data: o.data });

@@ -3,16 +3,16 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { expand, parseAxes, parseSeeds, points } from '../../sweep/grid';
-import { openSweep } from '../../sweep/directory';
-import { trialState } from '../../sweep/layout';
-import { runLocal, type Counts, type EngineResult } from '../../sweep/local';
-import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../sweep/plan';
-import { writeReport } from '../../sweep/report';
-import { parseRanking, type Ranking } from '../../sweep/summary';
-import { cancelSweep, runSlurm } from '../../sweep/slurm';
-import { CliError, positive, positiveInt } from '../fail';
-import { loadSpecWithParams } from '../loadSpec';
+import { expand, parseAxes, parseSeeds, points } from '../../apps/sweep/grid';
+import { openSweep } from '../../apps/sweep/directory';
+import { trialState } from '../../apps/sweep/layout';
+import { runLocal, type Counts, type EngineResult } from '../../apps/sweep/local';
+import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../apps/sweep/plan';
+import { writeReport } from '../../apps/sweep/report';
+import { parseRanking, type Ranking } from '../../apps/sweep/summary';
+import { cancelSweep, runSlurm } from '../../apps/sweep/slurm';
+import { CliError, positive, positiveInt } from '../../core/failure';
+import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
 export interface SweepOpts {
