@@ -146,6 +146,7 @@ export const digitClassifier = async (train: Dataset, o: { budget?: ClassifierBu
   let weights: Readonly<Record<string, FloatArray>> | undefined;
   if (o.cache !== false && existsSync(file)) {
     const ck = readCheckpoint(file);
+    // A file that does not read back (or was keyed otherwise) is retrained over, not trusted.
     if (E.isRight(ck) && ck.right.meta.specHash === key) weights = ck.right.tensors;
   }
   const trainedNow = !weights;
@@ -158,7 +159,7 @@ export const digitClassifier = async (train: Dataset, o: { budget?: ClassifierBu
     weights = trainer.snapshot();
     if (o.cache !== false) {
       mkdirSync(classifierCacheDir(), { recursive: true });
-      writeCheckpoint(file, { meta: { step: 0, epoch: b.epochs, stepInEpoch: 0, shuffleState: [], noiseState: [], lr: b.lr, partial: {}, specHash: key }, tensors: weights });
+      writeCheckpoint(file, { meta: { step: 0, epoch: b.epochs, stepInEpoch: 0, shuffleState: [0], noiseState: [0], lr: b.lr, partial: {}, specHash: key }, tensors: weights });
     }
   }
   const model: EvalModel = await openEvalModel(art.right, weights, undefined, { threads: o.threads });
