@@ -14,6 +14,10 @@ export const EXIT = {
   software: 70,
   /** An output that cannot be created: unwritable, not a directory, not a run directory. */
   cantCreate: 73,
+  /** The disk (or quota) is full or read-only: ENOSPC, EDQUOT, EROFS. Free space and --resume. */
+  noSpace: 74,
+  /** The run directory is locked by another hourglass (or by one that died: the line says how to clear it). */
+  busy: 75,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

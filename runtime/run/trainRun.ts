@@ -3,7 +3,7 @@
 // as a one-line reason with an exit code, and nothing already written is overwritten without
 // --force; even then the old run stays whole until the new one has its first checkpoint.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { compileModel, type Artifacts } from '../../compiler/compile';
 import { showError } from '../../compiler/ir/types';
@@ -20,6 +20,7 @@ import { parseLrSchedule } from '../lrSchedule';
 import { CliError, EXIT, failure, type Failure } from '../cli/fail';
 import { appendNoFollow, cannotCreate, isNonEmptyDir, lstatOrNull, makeDir, statSafeIsDir, writeFileAtomic } from './fsx';
 import { mayReplace, refuseLinks } from './guard';
+import { lockRun } from './lock';
 import { runFiles, type RunFiles } from './layout';
 import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
 import { reconcile } from './resume';
@@ -174,7 +175,25 @@ export const checkOutput = (dir: string, o: { resume?: boolean; force?: boolean 
   return E.right({ replacing });
 };
 
+/** One writer per run directory: the lock (see lock.ts) is held from before the first check to the end. */
 export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
+  const lock = takeRunLock(req.dir, 'train');
+  if (E.isLeft(lock)) return lock;
+  try {
+    return await trainRunLocked(req);
+  } finally {
+    lock.right();
+  }
+};
+
+/** Make the parent of run directory `dir` (the lock lives there) and lock `dir`. */
+export const takeRunLock = (dir: string, command: string): E.Either<Failure, () => void> => {
+  const why = makeDir(dirname(resolve(dir)));
+  if (why) return left(EXIT.cantCreate, why);
+  return lockRun(dir, command);
+};
+
+const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
   const dir = req.dir;
 
   // The output first: cheap checks that must hold before anything is read, compiled or touched.
