@@ -119,6 +119,12 @@ try {
     console.error(`hourglass: ${err.message}`);
     process.exit(err.exitCode);
   }
+  // A full or read-only disk met outside the atomic writer is still the user's situation.
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EROFS') {
+    console.error(`hourglass: ${(err as NodeJS.ErrnoException).path ?? 'a file'}: ${errno === 'EROFS' ? 'the file system is read-only' : 'no space left on the device'} (${errno}); free some space and rerun`);
+    process.exit(EXIT.noSpace);
+  }
   console.error(`hourglass: internal error: ${err instanceof Error ? err.message : String(err)}`);
   console.error(`hourglass: ${REPORT_BUG}`);
   if (process.env.HOURGLASS_DEBUG) console.error(err);

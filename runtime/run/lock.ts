@@ -124,7 +124,9 @@ export const lockRun = (dir: string, command: string): E.Either<Failure, () => v
   } catch (err) {
     closeSync(fd);
     release();
-    return E.left(failure(EXIT.cantCreate, `${path}: cannot write the run directory's lock (${(err as NodeJS.ErrnoException).code})`));
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const full = ['ENOSPC', 'EDQUOT', 'EROFS'].includes(code);
+    return E.left(failure(full ? EXIT.noSpace : EXIT.cantCreate, `${path}: cannot write the run directory's lock (${code}${full ? ': the disk is full; free some space and rerun' : ''})`));
   }
   closeSync(fd);
   return E.right(release);
