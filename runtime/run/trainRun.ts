@@ -24,7 +24,7 @@ import { lockRun } from './lock';
 import { runFiles, type RunFiles } from './layout';
 import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
 import { reconcile } from './resume';
-import { discard, stageBeside, swapIn } from './stage';
+import { discard, RUN_WRITTEN, stageBeside, swapIn } from './stage';
 
 export interface TrainSettings {
   readonly epochs: number;
@@ -277,7 +277,7 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
   try {
     if (!record) {
       // run.json first: from here on the directory is marked as Hourglass's own.
-      record = newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
+      record = newRecord({ ...req.record, written: RUN_WRITTEN, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
       writeRecord(f.settings, record);
       writeArtifacts(f, compiled.right);
       writeFileAtomic(f.metrics, '');

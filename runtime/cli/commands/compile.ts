@@ -1,5 +1,7 @@
 // hourglass compile <spec.ts> --out <dir>: write the artifacts and the manifest.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { enclosingRun, isOurManifest } from '../../run/outputs';
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
@@ -24,11 +26,19 @@ export const compileCommand = async (spec: string, o: CompileOpts): Promise<void
   // The output first: a file in the way or an unwritable place fails before the spec loads.
   const early = cannotCreate(o.out);
   if (early) throw new CliError(early, EXIT.cantCreate);
+  // Never into a run directory, and never over a manifest.json (and its graphs) not written by Hourglass.
+  const run = enclosingRun(join(o.out, 'manifest.json'));
+  if (run) throw new CliError(`${o.out}: is inside the run directory ${run}, where only the run's own files go; compile elsewhere`, EXIT.cantCreate);
+  const manifest = join(o.out, 'manifest.json');
+  if (existsSync(manifest) && !isOurManifest(manifest)) throw new CliError(`${manifest}: exists and was not written by Hourglass; not replacing it (pick another --out)`, EXIT.cantCreate);
   const { model, params } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout });
   const compiled = guardSpec(() => compileModel(model, { optimizer: { kind: o.optimizer, lr: o.lr, hyper: {} }, dtype: o.dtype }));
   if (E.isLeft(compiled)) throw new CliError(`${spec}: ${showError(compiled.left)}`, EXIT.dataErr);
   const cannot = unwritable(o.out);
   if (cannot) throw new CliError(cannot, EXIT.cantCreate);
+  if (!existsSync(manifest))
+    for (const name of Object.keys(compiled.right.files))
+      if (existsSync(join(o.out, name))) throw new CliError(`${join(o.out, name)}: exists beside no Hourglass manifest.json; not replacing it (pick another --out)`, EXIT.cantCreate);
   for (const [name, bytes] of Object.entries(compiled.right.files)) {
     writeFileAtomic(join(o.out, name), bytes);
     console.log(`wrote ${join(o.out, name)} (${bytes.length} bytes)`);

@@ -3,11 +3,25 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { collectReport } from '../../report/collect';
-import { reportHtml } from '../../report/html';
+import { REPORT_MARK, reportHtml } from '../../report/html';
 import { unwritable, writeFileAtomic } from '../../run/fsx';
-import { CliError } from '../fail';
+import { CliError, orFail } from '../fail';
+import { checkOutputFile } from '../../run/outputs';
+import { readFileSync } from 'node:fs';
+
+/** Does the file start like a page `hourglass report` wrote (its mark within the first 4 KiB)? */
+const isOurReport = (path: string): boolean => {
+  try {
+    return readFileSync(path).subarray(0, 4096).toString('utf8').includes(REPORT_MARK);
+  } catch {
+    return false;
+  }
+};
 
 export const reportCommand = async (dir: string, o: { out?: string; data?: string }): Promise<void> => {
+  // Before any work: the page goes to .html, not over an input, a foreign file or another run file.
+  const target = o.out ?? join(dir, 'report.html');
+  orFail(checkOutputFile(target, { flag: '--out', exts: ['.html'], inputs: o.data ? [o.data] : [], run: { dir, own: ['report.html'] }, ours: isOurReport }));
   const input = await collectReport(dir, { data: o.data });
   if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? 66 : 65);
   const out = o.out ?? join(dir, 'report.html');
