@@ -8,7 +8,7 @@ import { trainCommand } from './commands/train';
 import { registerGan } from './commands/gan';
 import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { SPEC_TIMEOUT_S } from './specProbe';
-import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed } from './fail';
+import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed, threadsFlag } from './fail';
 import { registerFigures } from './commands/figures';
 import { registerReport } from './commands/report';
 import { registerReproduce } from './commands/reproduce';
@@ -53,12 +53,13 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
-  .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+  .option('--threads <n>', 'intra-op threads (default: one per core)', arg(threadsFlag()))
   .option('--fuse <n>', 'training steps per onnxruntime call (the fused Loop graph); 1 runs single steps', arg(positiveInt('fuse')), 16)
   .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and after every epoch)', arg(positiveInt('checkpoint-every')), 200)
   .option('--binarise', 'threshold the data at 0.5', false)
   .option('--resume', 'continue the run in --out from its last checkpoint', false)
   .option('--force', 'replace an existing run directory', false)
+  .option('--legacy', 'on --resume, read a version-1 checkpoint (it has no checksum)', false)
   .option('--no-typecheck', 'skip type-checking the spec')
   .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
   .option('--set <name=value>', SET_HELP, collectSet, [])

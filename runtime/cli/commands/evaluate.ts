@@ -1,5 +1,6 @@
 // hourglass evaluate <run-dir> --data <data>: the metrics of a trained model on a data set, as a
 // table or one JSON object.
+import { outsideRange } from '../../data/range';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
@@ -7,7 +8,7 @@ import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
 import { openRun } from '../../eval/model';
 import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
 import type { Dataset } from '../../data/dataset';
-import { CliError, integer, positiveInt } from '../fail';
+import { CliError, integer, positiveInt, threadsFlag } from '../fail';
 import { loadSpecWithParams } from '../loadSpec';
 import { arg } from '../arg';
 
@@ -107,6 +108,8 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
   if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
+  const range = outsideRange(o.data, data.images, run.manifest.dataRange, run.manifest.model ?? dir);
+  if (range) throw new CliError(range, 65);
   const trainRows = o.probe || o.pca ? runTrainRows(run.split, o.probeLimit) : undefined;
   const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
     samples: o.samples,
@@ -118,6 +121,9 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
     mmd: o.mmd,
     disentanglement: o.disentanglement && { L: o.L, trainPoints: o.points, testPoints: o.points, probe: { threads: o.threads } },
   });
+  // A NaN or infinite result is no measurement: an error, not a table.
+  const bad = Object.entries(ev.objective.terms).find(([, v]) => !Number.isFinite(v));
+  if (bad) throw new CliError(`${dir}: the objective's ${bad[0]} on ${o.data} is ${bad[1]}, not a finite number (the weights or the data hold values the model cannot score)`, 65);
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
 
@@ -133,7 +139,7 @@ export const registerEvaluate = (program: Command): void => {
     .option('--iwae <K>', 'importance-weighted bound on log p(x) with K samples (Gaussian encoders)', arg(positiveInt('iwae')))
     .option('--limit <n>', 'evaluate only the first n rows', arg(positiveInt('limit')))
     .option('--seed <s>', 'seed of the noise draws', arg(integer('seed')), 1)
-    .option('--threads <n>', 'intra-op threads', arg(positiveInt('threads')))
+    .option('--threads <n>', 'intra-op threads', arg(threadsFlag()))
     .option('--probe', "linear-probe classification error on the codes and on raw inputs, trained on the run's training rows", false)
     .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
     .option('--probe-limit <n>', "use only the first n of the run's training rows for the probe and PCA", arg(positiveInt('probe-limit')))

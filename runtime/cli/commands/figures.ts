@@ -5,7 +5,10 @@ import * as E from 'fp-ts/Either';
 import { buildFigures } from '../../figures/build';
 import { writeFigures } from '../../figures/write';
 import { unwritable } from '../../run/fsx';
-import { CliError, positiveInt } from '../fail';
+import { CliError, intIn, positiveInt } from '../fail';
+
+/** Tiles past 32× are megapixels each: a figure of them would not fit in memory. */
+const MAX_SCALE = 32;
 
 export const figuresCommand = async (dir: string, o: { scale?: number; data?: string; n?: number; out?: string }): Promise<void> => {
   const built = await buildFigures(dir, o);
@@ -29,7 +32,7 @@ export const registerFigures = (program: Command): void => {
     .command('figures')
     .description("draw every figure that applies to a finished run into <run-dir>/figures/ (PNG images, SVG plots)")
     .argument('<run-dir>', 'a finished training run')
-    .option('--scale <n>', 'integer upscaling of image tiles (default: tiles of at least 84 px)', parse('scale'))
+    .option('--scale <n>', `integer upscaling of image tiles, 1 to ${MAX_SCALE} (default: tiles of at least 84 px)`, (raw: string) => intIn('scale', 1, MAX_SCALE)(raw))
     .option('--n <n>', 'examples in the reconstruction figure', parse('n'))
     .option('--data <name|path>', "data set for the data-dependent figures (default: the run's)")
     .option('--out <dir>', 'output folder (default: <run-dir>/figures)')

@@ -14,7 +14,7 @@ import { resolveDataset } from '../../data/resolve';
 import { ganRun, type GanSettings } from '../../gan/run';
 import { writeFileAtomic } from '../../run/fsx';
 import { PROVIDERS, type Provider } from '../../session';
-import { CliError, EXIT, positive, positiveInt, seed } from '../fail';
+import { CliError, EXIT, positive, positiveInt, seed, threadsFlag } from '../fail';
 import { typeErrors } from '../loadSpec';
 import { gridPng } from '../png';
 import { arg } from '../arg';
@@ -101,7 +101,7 @@ export const registerGan = (program: Command): void => {
     .option('--seed <s>', 'seed for initialisation, batches and noise', arg(seed('seed')), 1)
     .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
     .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
-    .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+    .option('--threads <n>', 'intra-op threads (default: one per core)', arg(threadsFlag()))
     .option('--checkpoint-every <n>', 'write a checkpoint every n rounds (and after the last)', arg(positiveInt('checkpoint-every')), 100)
     .option('--samples <n>', 'images in samples.png / samples.npy', arg(positiveInt('samples')), 64)
     .option('--resume', 'continue the run in --out from its last checkpoint', false)

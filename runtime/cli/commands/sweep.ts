@@ -11,7 +11,26 @@ import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../swee
 import { writeReport } from '../../sweep/report';
 import { parseRanking, type Ranking } from '../../sweep/summary';
 import { cancelSweep, runSlurm } from '../../sweep/slurm';
-import { CliError, positive, positiveInt } from '../fail';
+import { CliError, EXIT, positive, positiveInt } from '../fail';
+import { parseLrSchedule } from '../../lrSchedule';
+
+const oneOf = (what: string, allowed: readonly string[]) => (v: string) => {
+  if (!allowed.includes(v)) throw new CliError(`--${what} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, EXIT.usage);
+};
+
+/** The parsers train applies to each train axis's values. */
+const AXIS_VALUE: Record<string, (v: string) => unknown> = {
+  lr: positive('lr'),
+  batch: positiveInt('batch'),
+  epochs: positiveInt('epochs'),
+  fuse: positiveInt('fuse'),
+  optimizer: oneOf('optimizer', ['adam', 'sgd', 'adagrad', 'rmsprop']),
+  dtype: oneOf('dtype', ['f32', 'f64']),
+  'lr-schedule': (v) => {
+    const r = parseLrSchedule(v, 1e-3, 10);
+    if (E.isLeft(r)) throw new CliError(r.left, EXIT.usage);
+  },
+};
 import { loadSpecWithParams } from '../loadSpec';
 import { arg } from '../arg';
 
@@ -127,6 +146,14 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   const seeds = parseSeeds(o.seeds);
   if (E.isLeft(seeds)) throw new CliError(seeds.left, 2);
   if (axes.right.some((a) => a.name === 'seed')) throw new CliError('sweep: seeds are given with --seeds, not --set seed=…', 2);
+  // Every value of a train axis is checked as train would, before any trial starts.
+  for (const a of axes.right)
+    for (const v of a.values)
+      try {
+        AXIS_VALUE[a.name]?.(v);
+      } catch (err) {
+        throw new CliError(`sweep: --set ${a.name}=${a.values.join(',')}: ${(err as Error).message}`, 2);
+      }
   const evalItems = o.eval === false ? null : typeof o.eval === 'string' ? parseEvalList(o.eval) : [];
   if (typeof evalItems === 'string') throw new CliError(evalItems, 2);
   // Evaluate on the run's held-out rows (or on the separate held-out set), threads as in training.

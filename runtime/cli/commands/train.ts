@@ -33,6 +33,7 @@ export interface TrainOpts {
   readonly binarise: boolean;
   readonly resume: boolean;
   readonly force: boolean;
+  readonly legacy?: boolean;
   readonly typecheck: boolean;
   /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
   readonly specTimeout?: number;
@@ -115,6 +116,7 @@ const trainLocked = async (spec: string, o: TrainOpts, settingsIn: TrainSettings
     data: data.right,
     resume: o.resume,
     force: o.force,
+    legacy: o.legacy,
     heldOutSet: heldOutSet && E.isRight(heldOutSet) ? heldOutSet.right : undefined,
     explicit,
     settings,
