@@ -1,12 +1,13 @@
 // Load a user's spec: a TypeScript module whose default export is a model. It is type-checked
 // first (tsx only strips types), so an ill-shaped model is refused before anything runs.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import * as E from 'fp-ts/Either';
 import ts from 'typescript';
 import type { ModelDef } from '../../compiler/model';
+import { compileModel } from '../../compiler/compile';
 import { CliError, EXIT } from './fail';
 import { SPEC_TIMEOUT_S, probeSpec } from './specProbe';
 import { isParameterised, parseSets, resolveParams, type SpecParams } from '../../dsl/params';
@@ -79,6 +80,8 @@ export interface LoadOptions {
   readonly set?: readonly string[];
   /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
   readonly timeout?: number;
+  /** Inside the probe's worker: load without probing again. */
+  readonly inProbe?: boolean;
 }
 
 const usage = (message: string): SpecLoadError => ({ message, exitCode: EXIT.usage });
@@ -97,13 +100,17 @@ export const loadSpecWithParams = async (path: string, opts: LoadOptions): Promi
   const fail = (message: string): E.Either<SpecLoadError, never> => E.left({ message, exitCode: EXIT.dataErr });
   const file = resolve(path);
   if (!existsSync(file)) return E.left({ message: `${path}: no such file`, exitCode: EXIT.noInput });
+  // A FIFO would block the import forever: only regular files are specs.
+  if (!statSync(file).isFile()) return fail(`${path}: is not a regular file (a pipe, device or directory); give a .ts module`);
   if (opts.typecheck) {
     const errors = typeErrors(file);
     if (errors.length) return fail(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
   }
   // An endless spec is stopped in a worker before it can hang this process.
-  const probe = await probeSpec(file, opts.timeout ?? SPEC_TIMEOUT_S);
-  if (!probe.ok && probe.timedOut) return fail(`${path}: ${probe.message}`);
+  if (!opts.inProbe) {
+    const probe = await probeSpec(file, opts.timeout ?? SPEC_TIMEOUT_S, { module: fileURLToPath(import.meta.url), set: opts.set ?? [] });
+    if (!probe.ok && (probe.timedOut || probe.exited)) return fail(`${path}: ${probe.message}`);
+  }
   let mod: { default?: unknown };
   try {
     // tsImport loads the spec as ESM wherever it lives (a folder without "type": "module" included).
@@ -149,6 +156,21 @@ const withParams = (m: ModelDef, params: SpecParams): ModelDef =>
 
 export const loadSpec = async (path: string, opts: LoadOptions): Promise<E.Either<string, ModelDef>> =>
   E.mapLeft((e: SpecLoadError) => e.message)(E.map((l: LoadedSpec) => l.model)(await loadSpecWithParams(path, opts)));
+
+/**
+ * The probe worker's build step: load with the --set values, then compile once, so a spec's
+ * build function, layers and objective all run under --spec-timeout. Failures are left to the
+ * real load after it.
+ */
+export const buildInProbe = async (file: string, set: readonly string[]): Promise<void> => {
+  const r = await loadSpecWithParams(file, { typecheck: false, set, inProbe: true });
+  if (E.isLeft(r)) return;
+  try {
+    compileModel(r.right.model, { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} }, dtype: 'f32' });
+  } catch {
+    // The real load reports it.
+  }
+};
 
 /** Commander's collector for the repeatable `--set name=value`. */
 export const collectSet = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
