@@ -52,6 +52,14 @@ describe('--spec-timeout covers the whole spec evaluation', () => {
   });
 });
 
+describe('spec loading errors', () => {
+  test('a syntax error names the file, line and column', () => {
+    const p = join(tmp, 'syntax.ts');
+    writeFileSync(p, `const a = 1;\nexport default {{ a: ;\n`);
+    oneLine(hourglass(['compile', p, '--out', join(tmp, 'c-syntax'), '--no-typecheck']), EXIT.dataErr, /syntax\.ts:2:17: syntax error: /);
+  });
+});
+
 describe('non-regular files are refused before they are opened', () => {
   const fifo = join(tmp, 'pipe.npy');
   let why: string | null = null;

@@ -116,7 +116,12 @@ export const loadSpecWithParams = async (path: string, opts: LoadOptions): Promi
     // tsImport loads the spec as ESM wherever it lives (a folder without "type": "module" included).
     mod = (await tsImport(file, import.meta.url)) as { default?: unknown };
   } catch (err) {
-    return fail(`${path}: cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    const text = err instanceof Error ? err.message : String(err);
+    // esbuild's syntax errors come as "Transform failed…" then "file:line:col: ERROR: why",
+    // the column counted from 0; editors count from 1.
+    const at = /([^\s]+):(\d+):(\d+): ERROR: (.*)/.exec(text);
+    if (at) return fail(`${path}:${at[2]}:${Number(at[3]) + 1}: syntax error: ${at[4]}`);
+    return fail(`${path}: cannot load (${text.split('\n')[0]})`);
   }
   // A spec outside an ESM package arrives through CommonJS interop, its export one level down.
   const inner = typeof mod.default === 'object' && mod.default !== null ? (mod.default as { default?: unknown }).default : undefined;
