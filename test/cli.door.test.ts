@@ -136,3 +136,15 @@ describe('numeric flags name their range', () => {
     expect(existsSync(sweepOut)).toBe(false);
   });
 });
+
+describe('exported/model.json edited by hand', () => {
+  test('a code shape that does not fit the graphs is a one-line error, not onnxruntime\'s', () => {
+    for (const codeShape of [[3], [1]]) {
+      const run = copyRun();
+      const path = join(run, 'exported', 'model.json');
+      writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), codeShape }));
+      oneLine(hourglass(['encode', run, '--data', data, '--out', join(tmp, `codes-${codeShape[0]}.npy`)]), EXIT.dataErr, /model\.json: its shapes .* do not fit the exported graphs/);
+      oneLine(hourglass(['sample', run, '--n', '4', '--out', join(tmp, `s-${codeShape[0]}.npy`)]), EXIT.dataErr, /model\.json: its shapes .* do not fit the exported graphs/);
+    }
+  });
+});

@@ -47,8 +47,17 @@ const runBatched = async (session: ort.InferenceSession, m: Exported, input: str
   const out = new Float32Array(n * rowOut);
   for (let i = 0; i < n; i += 1000) {
     const b = Math.min(1000, n - i);
-    const res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
-    out.set(Float32Array.from(res[session.outputNames[0]].data as ArrayLike<number>), i * rowOut);
+    let res: ort.InferenceSession.OnnxValueMapType;
+    try {
+      res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
+    } catch (err) {
+      // The graph refuses shapes model.json promised: the file was edited or belongs to another run.
+      throw new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (onnxruntime: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); train the run again`, EXIT.dataErr);
+    }
+    const got = res[session.outputNames[0]].data as ArrayLike<number>;
+    if (got.length !== b * rowOut)
+      throw new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (${b} rows gave ${got.length} values, not ${b * rowOut}); train the run again`, EXIT.dataErr);
+    out.set(Float32Array.from(got), i * rowOut);
   }
   return out;
 };
