@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readCheckpoint } from '../runtime/checkpoint';
-import { EXIT } from '../runtime/cli/fail';
+import { readCheckpoint } from '../runtime/host/checkpoint';
+import { EXIT } from '../runtime/core/failure';
 import { hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-diskfull-'));

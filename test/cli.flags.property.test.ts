@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, expect, test } from 'vitest';
-import { EXIT } from '../runtime/cli/fail';
-import { encodeNpy } from '../runtime/data/npy';
+import { EXIT } from '../runtime/core/failure';
+import { encodeNpy } from '../runtime/host/data/npy';
 import { bin, repo, smallValues, writeSmallData, writeTinyVae } from './support/cliHarness';
 import { spawnSync } from 'node:child_process';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { EXIT } from '../runtime/cli/fail';
+import { EXIT } from '../runtime/core/failure';
 import { hourglass, repo, writeTinyVae } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-hang-'));

@@ -8,8 +8,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readCheckpoint } from '../runtime/checkpoint';
-import { EXIT } from '../runtime/cli/fail';
+import { readCheckpoint } from '../runtime/host/checkpoint';
+import { EXIT } from '../runtime/core/failure';
 import { lockPath } from '../runtime/run/lock';
 import { bin, hourglass, repo, writeSmallData, writeTinyVae } from './support/cliHarness';
 

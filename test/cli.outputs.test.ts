@@ -6,7 +6,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { EXIT } from '../runtime/cli/fail';
+import { EXIT } from '../runtime/core/failure';
 import { finishedRun, hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-outputs-'));

@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readCheckpoint } from '../runtime/checkpoint';
-import { EXIT } from '../runtime/cli/fail';
+import { readCheckpoint } from '../runtime/host/checkpoint';
+import { EXIT } from '../runtime/core/failure';
 import { lockPath } from '../runtime/run/lock';
 
 const repo = resolve(__dirname, '..');

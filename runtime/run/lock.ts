@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { EXIT, failure, type Failure } from '../cli/fail';
+import { EXIT, failure, type Failure } from '../core/failure';
 
 /** Where the lock of run directory `dir` lives: `.<name>.hourglass-lock` next to it. */
 export const lockPath = (dir: string): string => {

@@ -4,8 +4,8 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { EXIT, failure, type Failure } from '../cli/fail';
-import { lstatOrNull } from './fsx';
+import { EXIT, failure, type Failure } from '../core/failure';
+import { lstatOrNull } from '../host/fsx';
 import { isRunDir } from './record';
 
 /** The run directory `path` lies in (the nearest ancestor with a run.json), or null. */

@@ -6,10 +6,10 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { cannotCreate, unwritable, writeFileAtomic } from '../../run/fsx';
+import { cannotCreate, unwritable, writeFileAtomic } from '../../host/fsx';
 import { guardSpec } from '../../run/trainRun';
-import { CliError, EXIT } from '../fail';
-import { loadSpecOrFail } from '../loadSpec';
+import { CliError, EXIT } from '../../core/failure';
+import { loadSpecOrFail } from '../../host/spec/loadSpec';
 
 export interface CompileOpts {
   readonly out: string;

@@ -2,11 +2,11 @@
 // the other commands share.
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { doctorReport, type DoctorReport } from '../../providers/doctor';
-import { ortReason } from '../../providers/ortReason';
-import { parseProviders, type Provider } from '../../providers/request';
-import { setupCuda } from '../../providers/setupCuda';
-import { CliError } from '../fail';
+import { doctorReport, type DoctorReport } from '../../host/providers/doctor';
+import { ortReason } from '../../host/providers/ortReason';
+import { parseProviders, type Provider } from '../../host/providers/request';
+import { setupCuda } from '../../host/providers/setupCuda';
+import { CliError } from '../../core/failure';
 
 export const PROVIDER_HELP = 'execution provider: cpu, cuda or webgpu; a list such as cuda,cpu falls back in that order (hourglass doctor shows what is available)';
 

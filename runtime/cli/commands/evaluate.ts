@@ -1,15 +1,15 @@
 // hourglass evaluate <run-dir> --data <data>: the metrics of a trained model on a data set, as a
 // table or one JSON object.
-import { outsideRange } from '../../data/range';
+import { outsideRange } from '../../host/data/range';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
-import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
-import { openRun } from '../../eval/model';
-import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
-import type { Dataset } from '../../data/dataset';
-import { CliError, integer, positiveInt, threadsFlag } from '../fail';
-import { loadSpecWithParams } from '../loadSpec';
+import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/evaluate';
+import { openRun } from '../../analysis/eval/model';
+import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
+import type { Dataset } from '../../core/dataset';
+import { CliError, integer, positiveInt, threadsFlag } from '../../core/failure';
+import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
 export interface EvaluateOpts {

@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { buildFigures } from '../../figures/build';
-import { writeFigures } from '../../figures/write';
-import { unwritable } from '../../run/fsx';
-import { CliError, intIn, positiveInt } from '../fail';
+import { buildFigures } from '../../analysis/figures/build';
+import { writeFigures } from '../../analysis/figures/write';
+import { unwritable } from '../../host/fsx';
+import { CliError, intIn, positiveInt } from '../../core/failure';
 
 /** Tiles past 32× are megapixels each: a figure of them would not fit in memory. */
 const MAX_SCALE = 32;

@@ -2,10 +2,10 @@
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { collectReport } from '../../report/collect';
-import { REPORT_MARK, reportHtml } from '../../report/html';
-import { unwritable, writeFileAtomic } from '../../run/fsx';
-import { CliError, orFail } from '../fail';
+import { collectReport } from '../../analysis/report/collect';
+import { REPORT_MARK, reportHtml } from '../../analysis/report/html';
+import { unwritable, writeFileAtomic } from '../../host/fsx';
+import { CliError, orFail } from '../../core/failure';
 import { checkOutputFile } from '../../run/outputs';
 import { readFileSync } from 'node:fs';
 

@@ -1,10 +1,10 @@
 // hourglass reproduce <paper> [--data …] [--quick] [--out DIR]
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { EXPERIMENTS, type ExperimentName } from '../../reproduce/experiments';
-import { reproduce } from '../../reproduce/run';
-import { isNonEmptyDir, unwritable } from '../../run/fsx';
-import { CliError } from '../fail';
+import { EXPERIMENTS, type ExperimentName } from '../../apps/reproduce/experiments';
+import { reproduce } from '../../apps/reproduce/run';
+import { isNonEmptyDir, unwritable } from '../../host/fsx';
+import { CliError } from '../../core/failure';
 
 export const reproduceCommand = async (paper: string, o: { data?: string; quick: boolean; out?: string; force: boolean; reuse: boolean }): Promise<void> => {
   if (!(EXPERIMENTS as readonly string[]).includes(paper)) throw new CliError(`${paper}: no such reproduction (choose one of ${EXPERIMENTS.join(', ')})`, 2);

@@ -4,12 +4,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
-import { showDataError } from '../../data/errors';
-import { resolveDataset } from '../../data/resolve';
-import { runCatalog, specCatalog, vaeCatalog, type Catalog } from '../../serve/catalog';
-import { servePage } from '../../serve/server';
-import { CliError, integer, orFail } from '../fail';
-import { loadSpec } from '../loadSpec';
+import { showDataError } from '../../host/data/errors';
+import { resolveDataset } from '../../host/data/resolve';
+import { runCatalog, specCatalog, vaeCatalog, type Catalog } from '../../apps/serve/catalog';
+import { servePage } from '../../apps/serve/server';
+import { CliError, integer, orFail } from '../../core/failure';
+import { loadSpec } from '../../host/spec/loadSpec';
 
 export interface ServeOpts {
   readonly port: number;

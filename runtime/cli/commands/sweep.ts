@@ -3,16 +3,17 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { expand, parseAxes, parseSeeds, points } from '../../sweep/grid';
-import { openSweep } from '../../sweep/directory';
-import { trialState } from '../../sweep/layout';
-import { runLocal, type Counts, type EngineResult } from '../../sweep/local';
-import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../sweep/plan';
-import { writeReport } from '../../sweep/report';
-import { parseRanking, type Ranking } from '../../sweep/summary';
-import { cancelSweep, runSlurm } from '../../sweep/slurm';
-import { CliError, EXIT, positive, positiveInt } from '../fail';
-import { parseLrSchedule } from '../../lrSchedule';
+import { expand, parseAxes, parseSeeds, points } from '../../apps/sweep/grid';
+import { openSweep } from '../../apps/sweep/directory';
+import { trialState } from '../../apps/sweep/layout';
+import { runLocal, type Counts, type EngineResult } from '../../apps/sweep/local';
+import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../apps/sweep/plan';
+import { writeReport } from '../../apps/sweep/report';
+import { parseRanking, type Ranking } from '../../apps/sweep/summary';
+import { cancelSweep, runSlurm } from '../../apps/sweep/slurm';
+import { CliError, EXIT, positive, positiveInt } from '../../core/failure';
+import { parseLrSchedule } from '../../core/lrSchedule';
+import { loadSpecWithParams } from '../../host/spec/loadSpec';
 
 const oneOf = (what: string, allowed: readonly string[]) => (v: string) => {
   if (!allowed.includes(v)) throw new CliError(`--${what} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, EXIT.usage);
@@ -31,7 +32,6 @@ const AXIS_VALUE: Record<string, (v: string) => unknown> = {
     if (E.isLeft(r)) throw new CliError(r.left, EXIT.usage);
   },
 };
-import { loadSpecWithParams } from '../loadSpec';
 import { arg } from '../arg';
 
 export interface SweepOpts {
