@@ -1,6 +1,5 @@
 // How the CLI ends: a one-line reason on stderr and a documented exit code (README, "Exit codes").
 // The codes follow BSD sysexits.h so scripts can tell a user's mistake from a bug.
-import { availableParallelism } from 'node:os';
 
 export const EXIT = {
   /** Usage: an unknown or malformed flag, flags that contradict each other or a run's settings. */
@@ -60,15 +59,6 @@ export const parseNumber =
 /** An integer in [lo, hi], the range named in the error (e.g. "4 × the 2 cores"). */
 export const intIn = (what: string, lo: number, hi: number, why = '') =>
   parseNumber(what, (x) => Number.isSafeInteger(x) && x >= lo && x <= hi, `an integer in [${lo}, ${hi}]${why ? ` (${why})` : ''}`, DECIMAL_INT);
-
-/** Intra-op threads beyond this many per core only thrash (100,000 threads took 16.6 GB). */
-export const THREADS_PER_CORE = 4;
-
-/** --threads: 1 to THREADS_PER_CORE × the cores of this machine. */
-export const threadsFlag = (what = 'threads') => {
-  const cores = availableParallelism();
-  return intIn(what, 1, THREADS_PER_CORE * cores, `${THREADS_PER_CORE} × the ${cores} cores`);
-};
 
 export const positiveInt = (what: string) => parseNumber(what, (x) => Number.isSafeInteger(x) && x > 0, 'a positive decimal integer', DECIMAL_INT);
 export const positive = (what: string) => parseNumber(what, (x) => x > 0, 'a positive number');

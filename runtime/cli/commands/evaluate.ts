@@ -8,7 +8,8 @@ import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/eva
 import { openRun } from '../../analysis/eval/model';
 import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
 import type { Dataset } from '../../core/dataset';
-import { CliError, integer, positiveInt, threadsFlag } from '../../core/failure';
+import { CliError, integer, positiveInt } from '../../core/failure';
+import { threadsFlag } from '../threadsFlag';
 import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
