@@ -90,7 +90,7 @@ describe('a full disk at every write site of train', () => {
       expect(last).toMatch(new RegExp(`^hourglass: \\S*${site.split(':')[0].replace('.', '\\.')}: no space left on the device \\(ENOSPC\\) writing \\d+ bytes`));
       noTornFile(run);
       recover(run);
-    });
+    }, 600_000);
   }
 
   test('short writes everywhere are looped to the last byte', () => {
@@ -142,6 +142,6 @@ describe('a real full tmpfs', () => {
       }
       recover(run);
       rmSync(run, { recursive: true });
-    });
+    }, 600_000);
   }
 });

@@ -52,7 +52,7 @@ describe('resume checks the data file against run.json', () => {
       writeFileSync(own, keep);
     }
     expect(hourglass(trainArgs(run, '--data', own, '--resume', '--epochs', '2')).code).toBe(0);
-  });
+  }, 600_000);
 });
 
 describe('a Bernoulli likelihood refuses data outside [0, 1]', () => {
@@ -134,7 +134,7 @@ describe('numeric flags name their range', () => {
     const s = hourglass(['sweep', spec, '--data', data, '--out', sweepOut, '--set', 'lr=0.01,abc', '--epochs', '1']);
     oneLine(s, EXIT.usage, /--set lr=0\.01,abc: --lr must be a positive number, got "abc"/);
     expect(existsSync(sweepOut)).toBe(false);
-  });
+  }, 600_000);
 });
 
 describe('exported/model.json edited by hand', () => {
@@ -146,5 +146,5 @@ describe('exported/model.json edited by hand', () => {
       oneLine(hourglass(['encode', run, '--data', data, '--out', join(tmp, `codes-${codeShape[0]}.npy`)]), EXIT.dataErr, /model\.json: its shapes .* do not fit the exported graphs/);
       oneLine(hourglass(['sample', run, '--n', '4', '--out', join(tmp, `s-${codeShape[0]}.npy`)]), EXIT.dataErr, /model\.json: its shapes .* do not fit the exported graphs/);
     }
-  });
+  }, 600_000);
 });

@@ -49,7 +49,7 @@ describe('--spec-timeout covers the whole spec evaluation', () => {
     oneLine(r, EXIT.dataErr, /called process\.exit\(0\) while loading or building/);
     const inObjective = hourglass(['compile', spec('exits-late', `export default ${model('() => process.exit(0)')};`), '--out', out, '--no-typecheck']);
     oneLine(inObjective, EXIT.dataErr, /called process\.exit\(0\)/);
-  });
+  }, 600_000);
 });
 
 describe('spec loading errors', () => {
@@ -76,7 +76,7 @@ describe('non-regular files are refused before they are opened', () => {
     const fifoSpec = join(tmp, 'spec-pipe.ts');
     execFileSync('mkfifo', [fifoSpec]);
     oneLine(hourglass(['compile', fifoSpec, '--out', join(tmp, 'c1'), '--no-typecheck']), EXIT.dataErr, /spec-pipe\.ts: is not a regular file/);
-  });
+  }, 600_000);
   test('/dev/zero as data', () => {
     oneLine(hourglass(['data', '/dev/zero', '--out', join(tmp, 'd2')]), EXIT.dataErr, /\/dev\/zero: is not a regular file/);
   });

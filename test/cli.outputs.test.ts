@@ -39,7 +39,7 @@ describe('report --out', () => {
     const own = hourglass(['report', finished]);
     expect(own.code, own.err).toBe(0);
     expect(readFileSync(join(finished, 'report.html'), 'utf8')).toContain('generator" content="hourglass report"');
-  });
+  }, 600_000);
 });
 
 describe('encode --out', () => {
@@ -51,7 +51,7 @@ describe('encode --out', () => {
     refused(['encode', finished, '--data', d, '--out', join(tmp, 'codes.txt')], EXIT.usage, /--out must end in \.npy/, [d]);
     const ok = hourglass(['encode', finished, '--data', d, '--out', join(tmp, 'codes.npy')]);
     expect(ok.code, ok.err).toBe(0);
-  });
+  }, 600_000);
 });
 
 describe('compile --out', () => {
@@ -72,7 +72,7 @@ describe('compile --out', () => {
       const r = hourglass(['compile', spec, '--out', out, '--no-typecheck']);
       expect(r.code, r.err).toBe(0);
     }
-  });
+  }, 600_000);
 });
 
 describe('train --force', () => {
