@@ -62,7 +62,9 @@ describe('one writer per run directory', () => {
     const out = join(tmp, 'busy');
     expect(hourglass(trainArgs(out)).code).toBe(0);
     const a = start(trainArgs(out, '--resume', '--epochs', '2000'));
-    while (!existsSync(lockPath(out))) await new Promise((r) => setTimeout(r, 20));
+    // Wait until the first is training (its resume is recorded), then try the second.
+    const resumes = () => (JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).history as { event: string }[]).filter((h) => h.event === 'resumed').length;
+    while (resumes() === 0) await new Promise((r) => setTimeout(r, 50));
     const r = hourglass(trainArgs(out, '--resume', '--lr', '0.01', '--epochs', '2000'));
     expect(r.code, r.err).toBe(EXIT.busy);
     expect(r.err).toMatch(new RegExp(`in use by pid ${a.child.pid} `));
@@ -73,7 +75,7 @@ describe('one writer per run directory', () => {
     const rec = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(rec.history.filter((h: { event: string }) => h.event === 'resumed')).toHaveLength(1);
     expect(rec.settings.lr).toBe(0.001);
-  }, 300_000);
+  }, 600_000);
 
   test('a lock left by a dead process is reported with the command that clears it, not broken', () => {
     const out = join(tmp, 'stale');
@@ -104,5 +106,5 @@ describe('one writer per run directory', () => {
     expect(existsSync(lockPath(out))).toBe(false);
     const again = hourglass(trainArgs(out, '--resume', '--epochs', '2'));
     expect(again.code, again.err).toBe(0);
-  }, 300_000);
+  }, 600_000);
 });
