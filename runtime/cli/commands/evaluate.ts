@@ -3,8 +3,7 @@
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
-import { evaluateRun, isSkipped, type Evaluation } from '../../eval/evaluate';
-import { openRun } from '../../eval/model';
+import type { Evaluation, Skipped } from '../../eval/evaluate';
 import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
 import type { Dataset } from '../../data/dataset';
 import { CliError, integer, positiveInt } from '../fail';
@@ -49,6 +48,9 @@ const runTrainRows = (split: SplitRecord, limit?: number): Dataset => {
   if (limit === undefined || limit >= train.n) return train;
   return { ...train, n: limit, images: train.images.subarray(0, limit * train.dim), labels: train.labels?.subarray(0, limit) };
 };
+
+/** A metric that did not apply (as eval/evaluate marks it; checked here so the table needs no onnxruntime). */
+const isSkipped = (x: unknown): x is Skipped => typeof x === 'object' && x !== null && 'skipped' in x;
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
@@ -102,6 +104,8 @@ export const formatTable = (ev: Evaluation): string => {
 export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<void> => {
   const run = orExit(readRun(dir));
   const { model, note } = await specOf(run.spec, run.params);
+  // Loaded here, not at start-up: opening a run brings onnxruntime.
+  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../eval/evaluate'), import('../../eval/model')]);
   const opened = orExit(await openRun(dir, { model, threads: o.threads }));
   const loaded = orExit(loadLikeRun(o.data, run.split));
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));

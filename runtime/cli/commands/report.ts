@@ -2,12 +2,12 @@
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { collectReport } from '../../report/collect';
-import { reportHtml } from '../../report/html';
-import { unwritable, writeFileAtomic } from '../../run/fsx';
 import { CliError } from '../fail';
+import { needVega } from '../optional';
 
 export const reportCommand = async (dir: string, o: { out?: string; data?: string }): Promise<void> => {
+  needVega('report');
+  const [{ collectReport }, { reportHtml }, { unwritable, writeFileAtomic }] = await Promise.all([import('../../report/collect'), import('../../report/html'), import('../../run/fsx')]);
   const input = await collectReport(dir, { data: o.data });
   if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? 66 : 65);
   const out = o.out ?? join(dir, 'report.html');
