@@ -98,10 +98,16 @@ if (diagnostics.length) {
   process.exit(1);
 }
 
-// Files read at run time from beside the modules that use them.
+// Files read at run time from beside the modules that use them: the example specs (loaded through
+// tsx), the page's sources (bundled by `serve`), and data files such as the embedded digits.
 for (const name of readdirSync(join(root, 'examples')).filter((n) => n.endsWith('.ts')))
   cpSync(join(root, 'examples', name), join(dist, 'examples', name));
 cpSync(join(root, 'web'), join(dist, 'web'), { recursive: true });
+const assets = (dir) =>
+  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? assets(join(dir, e.name)) : e.name.endsWith('.ts') ? [] : [join(dir, e.name)],
+  );
+for (const file of ['dsl', 'compiler', 'runtime'].flatMap(assets)) cpSync(join(root, file), join(dist, file));
 
 // bin/hourglass.js runs dist/ in a checkout only while no source is newer than this build's start.
 mkdirSync(dist, { recursive: true });
