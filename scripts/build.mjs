@@ -2,9 +2,9 @@
 // its relative import specifiers made explicit as Node's ESM loader requires (./x → ./x.js,
 // ./dir → ./dir/index.js). The sources keep their extensionless imports, which tsx, vitest and
 // the `Bundler` resolution of tsconfig.json read as they are, so only the emitted files change.
-// The example specs (loaded through tsx at run time) and the page's sources (bundled by `serve`)
-// are copied beside the compiled tree, so dist/ is whole on its own: paths a module finds from its
-// own location (../../examples, ../../web) are the same in dist/ as in the checkout.
+// The page's sources (bundled by `serve`) and data files are copied beside the compiled tree, so
+// dist/ is whole on its own: paths a module finds from its own location (../../web) are the same
+// in dist/ as in the checkout.
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, resolve } from 'node:path';
@@ -55,11 +55,13 @@ const packageSubpath = (spec) => {
 /** `spec` as Node resolves it from the emitted copy of `from`, or undefined when it needs nothing. */
 const explicit = (from, spec) => {
   if (spec.startsWith('node:')) return undefined;
+  // The declaration emitter may name a folder's index itself: import("..").Autoencoder.
+  if (spec === '.' || spec === '..') return explicit(from, `${spec}/`);
   if (!spec.startsWith('./') && !spec.startsWith('../')) return packageSubpath(spec);
   if (/\.(m?js|json)$/.test(spec)) return undefined;
   const base = resolve(dirname(from), spec);
   if (existsSync(`${base}.ts`)) return `${spec}.js`;
-  if (existsSync(join(base, 'index.ts'))) return `${spec}/index.js`;
+  if (existsSync(join(base, 'index.ts'))) return `${spec.replace(/\/$/, '')}/index.js`;
   throw new Error(`build: ${from}: cannot resolve ${spec}`);
 };
 
@@ -98,10 +100,10 @@ if (diagnostics.length) {
   process.exit(1);
 }
 
-// Files read at run time from beside the modules that use them: the example specs (loaded through
-// tsx), the page's sources (bundled by `serve`), and data files such as the embedded digits.
-for (const name of readdirSync(join(root, 'examples')).filter((n) => n.endsWith('.ts')))
-  cpSync(join(root, 'examples', name), join(dist, 'examples', name));
+// Files read at run time from beside the modules that use them: the page's sources (bundled by
+// `serve`) and data files such as the embedded digits. (The example specs are compiled like the
+// rest: `hourglass reproduce` loads dist/examples/*.js; .ts copies there would shadow the .d.ts
+// files for a consumer's TypeScript.)
 cpSync(join(root, 'web'), join(dist, 'web'), { recursive: true });
 const assets = (dir) =>
   readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
