@@ -23,18 +23,18 @@ export type { Manifest } from './compiler/manifest';
 // Training: a run directory as the CLI writes it, or the trainer itself.
 export { train, type TrainOptions } from './runtime/run/train';
 export { trainRun, type RunRequest, type RunSummary, type TrainSettings } from './runtime/run/trainRun';
-export { Trainer, type TrainerOptions } from './runtime/trainer';
-export type { EpochReport } from './runtime/loop';
-export { EXIT, type ExitCode, type Failure } from './runtime/cli/fail';
+export { Trainer, type TrainerOptions } from './runtime/core/trainer';
+export type { EpochReport } from './runtime/core/loop';
+export { EXIT, type ExitCode, type Failure } from './runtime/core/failure';
 
 // Using a trained run: encode and decode through its exported graphs.
 export { openRun, type OpenedRun } from './runtime/run/open';
 
 // Data sets.
-export { resolveDataset } from './runtime/data/resolve';
-export { splitHeldOut, type Dataset } from './runtime/data/dataset';
-export { loadMnistDigits } from './runtime/data/mnist';
-export { loadNpy, saveNpy } from './runtime/data/npy';
+export { resolveDataset } from './runtime/host/data/resolve';
+export { splitHeldOut, type Dataset } from './runtime/core/dataset';
+export { loadMnistDigits } from './runtime/host/data/mnist';
+export { loadNpy, saveNpy } from './runtime/host/data/npy';
 
 // Checkpoints.
-export { readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointMeta } from './runtime/checkpoint';
+export { readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointMeta } from './runtime/host/checkpoint';

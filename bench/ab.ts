@@ -8,8 +8,8 @@ import { compileModel } from '../compiler/compile';
 import type onnxProto from 'onnx-proto';
 import { onnx } from '../compiler/onnx/emitter';
 import { foldTransposedMatMuls } from './gemmFold';
-import { initialValues } from '../runtime/init';
-import { Rng } from '../runtime/random';
+import { initialValues } from '../runtime/core/init';
+import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
 
 const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', repsS = '5', variantsS = 'base'] = process.argv.slice(2);

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 import { CONV_BENCH_MODELS } from './convModels';
 
 const quick = process.argv.includes('--quick');

@@ -5,8 +5,8 @@
 // → a JSON line after each measurement, the last one complete.
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 import { BENCH_MODELS } from './models';
 
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);

@@ -9,8 +9,8 @@
 // repetition's rate of every mode over the first one's.
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 import { BENCH_MODELS } from './models';
 
 const [model, batchS, stepsS, repsS, threadsS, fuseS = '1'] = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '../runtime/random';
+import { Rng } from '../runtime/core/random';
 
 const [batch, steps, reps] = process.argv.slice(2).map(Number);
 setWasmPaths(`${dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);

@@ -5,8 +5,8 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
 import { compileModel } from '../compiler/compile';
-import { initialValues } from '../runtime/init';
-import { Rng } from '../runtime/random';
+import { initialValues } from '../runtime/core/init';
+import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
 
 const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', threadsS = '2'] = process.argv.slice(2);

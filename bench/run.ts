@@ -15,7 +15,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { BENCH_MODELS } from './models';
 import { sgemmGflops } from './roofline';
-import { DEFAULT_FUSE } from '../runtime/loop';
+import { DEFAULT_FUSE } from '../runtime/core/loop';
 import { fairPeers, MODERN_PEERS, runPeer, torchPeers, type PeerRun } from './peers';
 import { benchVenv } from './venv';
 

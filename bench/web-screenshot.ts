@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { loadMnistDigits } from '../runtime/data/mnist';
-import { vaeCatalog } from '../runtime/serve/catalog';
-import { servePage } from '../runtime/serve/server';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
+import { vaeCatalog } from '../runtime/apps/serve/catalog';
+import { servePage } from '../runtime/apps/serve/server';
 import { launchChromium } from '../test/support/chromium';
 
 const steps = Number(process.argv[2] ?? 620);

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { loadMnistDigits } from '../runtime/data/mnist';
-import { vaeCatalog } from '../runtime/serve/catalog';
-import { servePage } from '../runtime/serve/server';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
+import { vaeCatalog } from '../runtime/apps/serve/catalog';
+import { servePage } from '../runtime/apps/serve/server';
 import type { Page } from 'playwright-core';
 import { haveChromium, launchChromium, CHROMIUM } from '../test/support/chromium';
 

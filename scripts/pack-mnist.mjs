@@ -20,6 +20,6 @@ counts.forEach((c, i) => head.writeUInt32LE(c, 8 + 4 * i));
 head.writeUInt16LE(table.length, 48);
 table.forEach((v, i) => head.writeDoubleLE(v, 50 + 8 * i));
 const pixels = Buffer.from(digits.flatMap((raw, d) => raw.slice(0, counts[d] * 784).map((v) => index.get(v))));
-const out = new URL('../runtime/data/mnist-digits.bin.gz', import.meta.url);
+const out = new URL('../runtime/host/data/mnist-digits.bin.gz', import.meta.url);
 writeFileSync(out, gzipSync(Buffer.concat([head, pixels]), { level: 9 }));
 console.log(`wrote ${out.pathname}: ${counts.reduce((a, b) => a + b)} digits, ${table.length} pixel values`);

@@ -1,6 +1,6 @@
 // tsx scripts/trim-fatbin.ts <in.so> <out.so> <arch, e.g. 90>: keep one architecture's cubins.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { keepArchitecture } from '../runtime/providers/fatbin';
+import { keepArchitecture } from '../runtime/host/providers/fatbin';
 
 const [input, output, arch] = process.argv.slice(2);
 const elf = readFileSync(input);

@@ -4,7 +4,7 @@
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { describe, expect } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, LIMIT, type Checkpoint } from '../runtime/checkpointCodec';
+import { decodeCheckpoint, encodeCheckpoint, LIMIT, type Checkpoint } from '../runtime/core/checkpointCodec';
 
 const meta = { step: 3, epoch: 1, stepInEpoch: 3, shuffleState: [1, 2, 3, 4], noiseState: [5, 6, 7, 8], lr: 0.01, partial: {}, specHash: 'abc' };
 const bytes = (c: Checkpoint) => {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readCheckpoint } from '../runtime/checkpoint';
-import { EXIT } from '../runtime/cli/fail';
-import { encodeNpy } from '../runtime/data/npy';
+import { readCheckpoint } from '../runtime/host/checkpoint';
+import { EXIT } from '../runtime/core/failure';
+import { encodeNpy } from '../runtime/host/data/npy';
 import { hourglass, writeSmallData, writeTinyVae, finishedRun } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-resume-'));

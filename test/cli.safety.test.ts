@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { EXIT } from '../runtime/cli/fail';
+import { EXIT } from '../runtime/core/failure';
 import { hourglass, writeSmallData, writeTinyVae, finishedRun } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-safety-'));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { EXIT } from '../runtime/cli/fail';
+import { EXIT } from '../runtime/core/failure';
 
 const repo = resolve(__dirname, '..');
 const bin = join(repo, 'bin', 'hourglass.js');

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readCheckpoint } from '../runtime/checkpoint';
+import { readCheckpoint } from '../runtime/host/checkpoint';
 
 const repo = resolve(__dirname, '..');
 const bin = join(repo, 'bin', 'hourglass.js');

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/checkpoint';
-import { EXIT } from '../runtime/cli/fail';
-import { encodeNpy, parseNpy } from '../runtime/data/npy';
-import { Rng } from '../runtime/random';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/host/checkpoint';
+import { EXIT } from '../runtime/core/failure';
+import { encodeNpy, parseNpy } from '../runtime/host/data/npy';
+import { Rng } from '../runtime/core/random';
 import { hourglass, repo, finishedRun } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-valid-'));

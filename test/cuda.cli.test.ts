@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { encodeNpy } from '../runtime/data/npy';
-import type { DoctorReport } from '../runtime/providers/doctor';
-import { gpuFacts } from '../runtime/providers/gpus';
+import { encodeNpy } from '../runtime/host/data/npy';
+import type { DoctorReport } from '../runtime/host/providers/doctor';
+import { gpuFacts } from '../runtime/host/providers/gpus';
 
 const repo = resolve(__dirname, '..');
 const bin = join(repo, 'bin', 'hourglass.js');

@@ -10,12 +10,12 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { compileModel } from '../compiler/compile';
 import { showError } from '../compiler/ir/types';
 import { vae } from '../examples/vae';
-import { locateBinding } from '../runtime/providers/bindings';
-import { cudaFacts, cudaMissing } from '../runtime/providers/cudaReadiness';
-import { binding } from '../runtime/providers/ort';
-import { placementOf } from '../runtime/providers/placement';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { locateBinding } from '../runtime/host/providers/bindings';
+import { cudaFacts, cudaMissing } from '../runtime/host/providers/cudaReadiness';
+import { binding } from '../runtime/host/providers/ort';
+import { placementOf } from '../runtime/host/providers/placement';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 
 const facts = cudaFacts({ hash: false });
 const why =

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { locateBinding } from '../runtime/providers/bindings';
-import { providerPlacement } from '../runtime/providers/cudaPackage';
-import { probeBinding } from '../runtime/providers/doctor';
+import { locateBinding } from '../runtime/host/providers/bindings';
+import { providerPlacement } from '../runtime/host/providers/cudaPackage';
+import { probeBinding } from '../runtime/host/providers/doctor';
 import { buildCudaStubs, STUB_MESSAGE } from './support/cudaStubs';
 
 const repo = resolve(__dirname, '..');

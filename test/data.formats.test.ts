@@ -8,10 +8,10 @@ import { gzipSync } from 'node:zlib';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect } from 'vitest';
-import { showDataError } from '../runtime/data/errors';
-import { loadIdx, parseIdx } from '../runtime/data/idx';
-import { encodeNpy, loadNpy, parseNpy, saveNpy } from '../runtime/data/npy';
-import { resolveDataset } from '../runtime/data/resolve';
+import { showDataError } from '../runtime/host/data/errors';
+import { loadIdx, parseIdx } from '../runtime/host/data/idx';
+import { encodeNpy, loadNpy, parseNpy, saveNpy } from '../runtime/host/data/npy';
+import { resolveDataset } from '../runtime/host/data/resolve';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

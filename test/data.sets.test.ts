@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { describe, expect } from 'vitest';
-import { splitHeldOut, type Dataset } from '../runtime/data/dataset';
-import { showDataError } from '../runtime/data/errors';
-import { FASHION_DIR, loadFashionMnist } from '../runtime/data/fashion';
-import { resolveDataset } from '../runtime/data/resolve';
-import { FACTORS, GRID, SIDE, factorValues, generateShapes, renderShape } from '../runtime/data/shapes';
+import { splitHeldOut, type Dataset } from '../runtime/core/dataset';
+import { showDataError } from '../runtime/host/data/errors';
+import { FASHION_DIR, loadFashionMnist } from '../runtime/host/data/fashion';
+import { resolveDataset } from '../runtime/host/data/resolve';
+import { FACTORS, GRID, SIDE, factorValues, generateShapes, renderShape } from '../runtime/host/data/shapes';
 
 const must = (r: E.Either<{ file: string; message: string }, Dataset>): Dataset => {
   if (E.isLeft(r)) throw new Error(showDataError(r.left));

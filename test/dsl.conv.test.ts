@@ -12,7 +12,7 @@ import {
 } from '../dsl';
 import { normalQuantile } from '../dsl/dropout';
 import type { Shape } from '../dsl/tensor';
-import { Trainer } from '../runtime/trainer';
+import { Trainer } from '../runtime/core/trainer';
 import { compileOutputs, dataInput, errorOf, harness } from './support/dslHarness';
 import { fcParams, rng } from './support/finiteDiff';
 

@@ -8,7 +8,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { kl, mmd, mmdBetween, standardNormal, type Gaussian, type Kernel } from '../dsl';
-import { Rng } from '../runtime/random';
+import { Rng } from '../runtime/core/random';
 import { compileOutputs, dataInput, harness, matrix, type Runner } from './support/dslHarness';
 
 const SEED = 0xd1f;

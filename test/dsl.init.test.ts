@@ -6,8 +6,8 @@ import { compileModel } from '../compiler/compile';
 import type { Init } from '../compiler/model';
 import { autoencoder, dense, flow, gaussianHead, gaussian, input, kl, relu, reparameterise, standardNormal, type DenseOptions, type InitName } from '../dsl';
 import { biasInit, weightInit } from '../dsl/layers';
-import { initialValues } from '../runtime/init';
-import { Rng } from '../runtime/random';
+import { initialValues } from '../runtime/core/init';
+import { Rng } from '../runtime/core/random';
 
 const recipes = (opts: DenseOptions, headOpts: DenseOptions = {}) => {
   const model = autoencoder({

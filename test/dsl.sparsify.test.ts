@@ -12,8 +12,8 @@ import { grad } from '../compiler/autodiff/grad';
 import { compileModel } from '../compiler/compile';
 import { showError } from '../compiler/ir/types';
 import { autoencoder, dense, flow, input, mse, sparsifyK } from '../dsl';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 import { apply, inScope } from '../dsl/tensor';
 import { compileOutputs, dataInput, errorOf, harness, matrix, valOf } from './support/dslHarness';
 

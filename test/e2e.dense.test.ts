@@ -3,10 +3,10 @@
 import * as E from 'fp-ts/Either';
 import { expect, test } from 'vitest';
 import { compileModel } from '../compiler/compile';
-import { splitHeldOut } from '../runtime/data/dataset';
-import { loadMnistDigits } from '../runtime/data/mnist';
-import { trainEpochs } from '../runtime/loop';
-import { Trainer } from '../runtime/trainer';
+import { splitHeldOut } from '../runtime/core/dataset';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
+import { trainEpochs } from '../runtime/core/loop';
+import { Trainer } from '../runtime/core/trainer';
 import { denseAutoencoder } from '../examples/dense-ae';
 
 test('dense autoencoder: held-out reconstruction loss falls ≥ 50% from epoch 1 within 5 epochs', async () => {

@@ -1,9 +1,9 @@
 // The Higgins et al. 2017 metric: ≈ 100% for codes equal to the true factors, ≈ chance (20%) for
 // codes that ignore them; rendered factors match the shapes data set.
 import { describe, expect, test } from 'vitest';
-import { FACTORS, generateShapes } from '../runtime/data/shapes';
-import { higginsMetric, renderFactors } from '../runtime/eval/disentanglement';
-import { Rng } from '../runtime/random';
+import { FACTORS, generateShapes } from '../runtime/host/data/shapes';
+import { higginsMetric, renderFactors } from '../runtime/analysis/eval/disentanglement';
+import { Rng } from '../runtime/core/random';
 
 const opts = { L: 32, trainPoints: 300, testPoints: 300, probe: { epochs: 30, threads: 1 } };
 

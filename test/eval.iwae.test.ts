@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { Matrix, determinant, inverse } from 'ml-matrix';
 import { describe, expect, test } from 'vitest';
-import { iwaeBound, logLikelihood, logMeanExp } from '../runtime/eval/iwae';
-import { Rng } from '../runtime/random';
+import { iwaeBound, logLikelihood, logMeanExp } from '../runtime/analysis/eval/iwae';
+import { Rng } from '../runtime/core/random';
 import { evalModelWith, linearGaussianVae } from './support/evalModels';
 
 const D = 3;

@@ -2,8 +2,8 @@
 // a shifted one, and growing with the shift.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { mmdRbf } from '../runtime/eval/mmd';
-import { Rng } from '../runtime/random';
+import { mmdRbf } from '../runtime/analysis/eval/mmd';
+import { Rng } from '../runtime/core/random';
 
 const normal = (m: number, d: number, seed: number, shift = 0) => {
   const rng = Rng.seeded(seed);

@@ -5,9 +5,9 @@ import fc from 'fast-check';
 import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, test } from 'vitest';
 import { linearAutoencoder } from '../examples/linear-ae';
-import type { Dataset } from '../runtime/data/dataset';
-import { affineDecoder, comparePca, pcaFit, principalAngles } from '../runtime/eval/pca';
-import { Rng } from '../runtime/random';
+import type { Dataset } from '../runtime/core/dataset';
+import { affineDecoder, comparePca, pcaFit, principalAngles } from '../runtime/analysis/eval/pca';
+import { Rng } from '../runtime/core/random';
 import { evalModelWith } from './support/evalModels';
 
 const matrix = (rows: number, cols: number, rng: Rng) => Matrix.from1DArray(rows, cols, Array.from({ length: rows * cols }, () => rng.normal()));

@@ -1,8 +1,8 @@
 // The linear probe (logistic regression compiled and trained by Hourglass): error 0 on a
 // perfectly separable set, about chance when the labels are independent of the features.
 import { describe, expect, test } from 'vitest';
-import { linearProbe, type Labelled } from '../runtime/eval/probe';
-import { Rng } from '../runtime/random';
+import { linearProbe, type Labelled } from '../runtime/analysis/eval/probe';
+import { Rng } from '../runtime/core/random';
 
 const blobs = (n: number, seed: number, informative: boolean): Labelled => {
   const rng = Rng.seeded(seed);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseEvalPlan } from '../runtime/eval/duringTraining';
+import { parseEvalPlan } from '../runtime/analysis/eval/duringTraining';
 
 const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-evaluate-'));

@@ -10,7 +10,7 @@ import { compileModel } from '../compiler/compile';
 import { onnx } from '../compiler/onnx/emitter';
 import { vae } from '../examples/vae';
 import { linearAutoencoder } from '../examples/linear-ae';
-import { Rng } from '../runtime/random';
+import { Rng } from '../runtime/core/random';
 import { exportForward } from '../runtime/run/export';
 
 const dir = mkdtempSync(join(tmpdir(), 'hourglass-export-'));

@@ -2,7 +2,7 @@
 // length and every byte but the other architectures' payloads, which become zeros.
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
-import { elfSection, keepArchitecture } from '../runtime/providers/fatbin';
+import { elfSection, keepArchitecture } from '../runtime/host/providers/fatbin';
 
 interface Entry {
   readonly arch: number;

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { manifoldGrid, normalQuantile, rankUnits, sweep, traversalCodes, unitUsage } from '../runtime/figures/codes';
-import { compactSvg, lineChart, lossCurves } from '../runtime/figures/plots';
-import { encodePng, isOpaqueGrey } from '../runtime/figures/png';
-import { pca } from '../runtime/figures/pca';
-import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/figures/raster';
-import { acrossClasses } from '../runtime/figures/select';
+import { manifoldGrid, normalQuantile, rankUnits, sweep, traversalCodes, unitUsage } from '../runtime/analysis/figures/codes';
+import { compactSvg, lineChart, lossCurves } from '../runtime/analysis/figures/plots';
+import { encodePng, isOpaqueGrey } from '../runtime/analysis/figures/png';
+import { pca } from '../runtime/analysis/figures/pca';
+import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/analysis/figures/raster';
+import { acrossClasses } from '../runtime/analysis/figures/select';
 import { hourglass as runCli, repo, writeVaeSpec } from './support/cliHarness';
 
 const erf = (x: number) => {

@@ -10,8 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { compileModel } from '../compiler/compile';
 import { showError, type DType, type Shape } from '../compiler/ir/types';
 import type { IOSpec, Manifest } from '../compiler/manifest';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 import { breakage, breakSpec, buildModel, modelSpec, type ModelSpec } from './support/modelArbitraries';
 

@@ -6,10 +6,10 @@ import { describe, expect, test } from 'vitest';
 import { compileGan, type GanArtifacts } from '../compiler/gan';
 import { showError } from '../compiler/ir/types';
 import { dense, flow, gan, input, relu, tanh } from '../dsl';
-import { loadMnistDigits } from '../runtime/data/mnist';
-import { generateShapes } from '../runtime/data/shapes';
-import { trainGan, type GanPosition } from '../runtime/gan/loop';
-import { GanTrainer } from '../runtime/gan/trainer';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
+import { generateShapes } from '../runtime/host/data/shapes';
+import { trainGan, type GanPosition } from '../runtime/apps/gan/loop';
+import { GanTrainer } from '../runtime/apps/gan/trainer';
 import { dcgan, digitsGan } from '../examples/gan';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 

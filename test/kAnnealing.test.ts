@@ -9,9 +9,9 @@ import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect } from 'vitest';
 import { compileModel } from '../compiler/compile';
 import { autoencoder, dense, flow, input, mse, sparsifyK, tied } from '../dsl';
-import { readCheckpoint } from '../runtime/checkpoint';
-import type { Dataset } from '../runtime/data/dataset';
-import { loadMnistDigits } from '../runtime/data/mnist';
+import { readCheckpoint } from '../runtime/host/checkpoint';
+import type { Dataset } from '../runtime/core/dataset';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { trainRun, type RunRequest } from '../runtime/run/trainRun';
 
 const model = (width: number, k: number, from: number, fraction?: number) => {

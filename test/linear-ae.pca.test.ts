@@ -9,8 +9,8 @@ import { describe, expect, test } from 'vitest';
 import { compileModel } from '../compiler/compile';
 import { showError } from '../compiler/ir/types';
 import { linearAutoencoder } from '../examples/linear-ae';
-import { Rng } from '../runtime/random';
-import { Trainer } from '../runtime/trainer';
+import { Rng } from '../runtime/core/random';
+import { Trainer } from '../runtime/core/trainer';
 
 // ---------------------------------------------------------------- f64 linear algebra (row-major)
 

@@ -2,7 +2,7 @@
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { describe, expect } from 'vitest';
-import { parseLrSchedule } from '../runtime/lrSchedule';
+import { parseLrSchedule } from '../runtime/core/lrSchedule';
 
 const lr = fc.double({ min: 1e-6, max: 1, noNaN: true });
 const epochs = fc.integer({ min: 1, max: 200 });

@@ -71,7 +71,7 @@ describe('installing', () => {
 
 describe('the packed package', () => {
   test('ships compiled JavaScript, declarations, source maps and the embedded digits; no sources or tests', () => {
-    for (const p of ['package.json', 'bin/hourglass.js', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/runtime/cli/main.js', 'dist/examples/vae.js', 'dist/runtime/data/mnist-digits.bin.gz', 'dist/web/main.ts'])
+    for (const p of ['package.json', 'bin/hourglass.js', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/runtime/cli/main.js', 'dist/examples/vae.js', 'dist/runtime/host/data/mnist-digits.bin.gz', 'dist/web/main.ts'])
       expect(files).toContain(p);
     expect(files.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && !p.startsWith('dist/web/'))).toEqual([]);
     expect(files.some((p) => p.startsWith('test/') || p.startsWith('bench/'))).toBe(false);

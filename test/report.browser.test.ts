@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { escapeHtml, reportHtml } from '../runtime/report/html';
+import { escapeHtml, reportHtml } from '../runtime/analysis/report/html';
 import { CHROMIUM, hasChromium, launchBrowser } from './support/chromium';
 import { hourglass as runCli, writeVaeSpec } from './support/cliHarness';
 

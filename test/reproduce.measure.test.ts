@@ -1,4 +1,4 @@
-// reproduce's measurements go through runtime/eval and the exported graphs: on a trained dense VAE
+// reproduce's measurements go through runtime/analysis/eval and the exported graphs: on a trained dense VAE
 // the encoder read through encode.onnx equals a dense ReLU forward pass over the checkpoint, and
 // the IWAE bound through the spec's graphs equals the JavaScript computation reproduce used
 // before (clamped decoder means, the same noise stream) for any K and seed.
@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openRun, type OpenRun } from '../runtime/figures/run';
-import { Rng } from '../runtime/random';
-import { orthonormalColumns, principalAngles } from '../runtime/reproduce/linalg';
-import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, type GaussianCodes } from '../runtime/reproduce/measure';
+import { openRun, type OpenRun } from '../runtime/analysis/figures/run';
+import { Rng } from '../runtime/core/random';
+import { orthonormalColumns, principalAngles } from '../runtime/apps/reproduce/linalg';
+import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, type GaussianCodes } from '../runtime/apps/reproduce/measure';
 import { hourglass, repo, smallValues, writeSmallData, writeVaeSpec } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-measure-'));
@@ -84,7 +84,7 @@ const oldIwae = async (K: number, seed: number): Promise<number> => {
   return total / n;
 };
 
-describe('reproduce measurements through runtime/eval', () => {
+describe('reproduce measurements through runtime/analysis/eval', () => {
   test('the Gaussian encoder through encode.onnx equals the dense forward pass over the checkpoint', async () => {
     const enc = await gaussianEncoder(run);
     if (E.isLeft(enc)) throw new Error(enc.left);
@@ -131,7 +131,7 @@ export default autoencoder({ name: 'ae', input: [784], encoder: flow(dense(8), r
     expect(k8).toBeGreaterThan(k1);
   });
 
-  fcTest.prop([fc.integer({ min: 1, max: 1000 })], { numRuns: 10 })('MMD² is runtime/eval’s unbiased estimate: symmetric, and ≈ 0 between two samples of N(0, I)', (seed) => {
+  fcTest.prop([fc.integer({ min: 1, max: 1000 })], { numRuns: 10 })('MMD² is runtime/analysis/eval’s unbiased estimate: symmetric, and ≈ 0 between two samples of N(0, I)', (seed) => {
     const rng = Rng.seeded(seed);
     const a = new Float64Array(200 * 2);
     const b = new Float64Array(200 * 2);
@@ -153,7 +153,7 @@ export default autoencoder({ name: 'ae', input: [784], encoder: flow(dense(8), r
   });
 
   fcTest.prop([fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1000 })], { numRuns: 20 })(
-    'PCA’s projection error (runtime/eval’s) equals the projection loop reproduce ran',
+    'PCA’s projection error (runtime/analysis/eval’s) equals the projection loop reproduce ran',
     (d, r, seed) => {
       const rng = Rng.seeded(seed);
       const n = 7;
@@ -174,7 +174,7 @@ export default autoencoder({ name: 'ae', input: [784], encoder: flow(dense(8), r
     },
   );
 
-  test('the probe (runtime/eval’s, compiled by Hourglass) reads a linearly separable label', async () => {
+  test('the probe (runtime/analysis/eval’s, compiled by Hourglass) reads a linearly separable label', async () => {
     const rows = (count: number, seed: number) => {
       const rng = Rng.seeded(seed);
       const xs = new Float32Array(count * 3);

@@ -7,9 +7,9 @@ import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compileModel } from '../compiler/compile';
-import { readCheckpoint } from '../runtime/checkpoint';
-import type { Dataset } from '../runtime/data/dataset';
-import { loadMnistDigits } from '../runtime/data/mnist';
+import { readCheckpoint } from '../runtime/host/checkpoint';
+import type { Dataset } from '../runtime/core/dataset';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { trainRun, type RunRequest, type TrainSettings } from '../runtime/run/trainRun';
 import { vae } from '../examples/vae';
 

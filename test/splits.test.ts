@@ -7,10 +7,10 @@ import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import { splitIndices } from '../runtime/data/dataset';
-import { loadNpy } from '../runtime/data/npy';
-import { generateShapes } from '../runtime/data/shapes';
-import { loadMnistDigits } from '../runtime/data/mnist';
+import { splitIndices } from '../runtime/core/dataset';
+import { loadNpy } from '../runtime/host/data/npy';
+import { generateShapes } from '../runtime/host/data/shapes';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
 
 const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-splits-'));

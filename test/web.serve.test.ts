@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { autoencoder, bernoulli, dense, flow, gaussianHead, kl, relu, reparameterise, standardNormal } from '../dsl';
-import { loadMnistDigits } from '../runtime/data/mnist';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { trainRun } from '../runtime/run/trainRun';
-import { runCatalog, VAE_BETAS, VAE_LATENTS } from '../runtime/serve/catalog';
+import { runCatalog, VAE_BETAS, VAE_LATENTS } from '../runtime/apps/serve/catalog';
 
 const repo = resolve(__dirname, '..');
 const bin = join(repo, 'bin', 'hourglass.js');

@@ -1,5 +1,5 @@
 // Grids of grey square images on a canvas, and the codes the views decode.
-import { Rng } from '../runtime/random';
+import { Rng } from '../runtime/core/random';
 
 /** `images` holds `count` row-major side × side images in [0, 1]; `scale` device pixels per pixel. */
 export const drawGrid = (canvas: HTMLCanvasElement, images: Float32Array, count: number, side: number, perRow: number, scale = 2): void => {

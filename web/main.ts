@@ -1,15 +1,15 @@
 // The training page: the served artifacts train in this tab on onnxruntime-web, started exactly
-// as `hourglass train` starts (runtime/trainState.ts), batched and shuffled by the Node loop
-// itself (runtime/loop.ts), and saved in the Node checkpoint format (runtime/checkpointCodec.ts).
+// as `hourglass train` starts (runtime/core/trainState.ts), batched and shuffled by the Node loop
+// itself (runtime/core/loop.ts), and saved in the Node checkpoint format (runtime/core/checkpointCodec.ts).
 import * as ortWasm from 'onnxruntime-web/wasm';
 import * as E from 'fp-ts/Either';
 import type { Manifest } from '../compiler/manifest';
 import { bakeWeights } from '../compiler/onnx/bake';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/checkpointCodec';
-import { splitHeldOut, type Dataset } from '../runtime/data/dataset';
-import { DivergedError, stepsPerEpoch, trainEpochs, type LoopPosition } from '../runtime/loop';
-import { Rng } from '../runtime/random';
-import type { ArtifactBytes } from '../runtime/trainer';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/core/checkpointCodec';
+import { splitHeldOut, type Dataset } from '../runtime/core/dataset';
+import { DivergedError, stepsPerEpoch, trainEpochs, type LoopPosition } from '../runtime/core/loop';
+import { Rng } from '../runtime/core/random';
+import type { ArtifactBytes } from '../runtime/core/trainer';
 import { LossChart } from './chart';
 import { drawGrid, manifoldCodes, priorCodes } from './draw';
 import { WebTrainer, type Ort } from './trainer';

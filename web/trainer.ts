@@ -1,15 +1,15 @@
-// The page's trainer: the Node trainer's contract (runtime/trainer.ts) on onnxruntime-web. The
-// starting state, the noise stream and its draws come from runtime/trainState.ts, the file the
+// The page's trainer: the Node trainer's contract (runtime/core/trainer.ts) on onnxruntime-web. The
+// starting state, the noise stream and its draws come from runtime/core/trainState.ts, the file the
 // Node trainer uses, so the same seed gives the same parameters and noise in both; only the
 // session plumbing differs, since the two onnxruntime packages are separate modules.
 import type * as OrtWeb from 'onnxruntime-web';
 import type { Manifest } from '../compiler/manifest';
-import type { FloatArray } from '../runtime/init';
-import { allocate } from '../runtime/init';
-import type { LoopTrainer } from '../runtime/loop';
-import { Rng } from '../runtime/random';
-import type { ArtifactBytes, Losses, TrainerMark } from '../runtime/trainer';
-import { drawNoise, fusedLosses, initialState, nextCarried, noiseRng, stepLosses } from '../runtime/trainState';
+import type { FloatArray } from '../runtime/core/init';
+import { allocate } from '../runtime/core/init';
+import type { LoopTrainer } from '../runtime/core/loop';
+import { Rng } from '../runtime/core/random';
+import type { ArtifactBytes, Losses, TrainerMark } from '../runtime/core/trainer';
+import { drawNoise, fusedLosses, initialState, nextCarried, noiseRng, stepLosses } from '../runtime/core/trainState';
 
 export type Ort = typeof OrtWeb;
 type Tensor = OrtWeb.Tensor;

@@ -1,7 +1,7 @@
 // Optional peer dependencies: packages only some commands need, so a plain install stays lean.
 // A command that needs one that is missing says in one line what to install (exit 69).
 import { createRequire } from 'node:module';
-import { CliError, EXIT } from './fail';
+import { CliError, EXIT } from '../core/failure';
 
 const require = createRequire(import.meta.url);
 

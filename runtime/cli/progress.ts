@@ -1,6 +1,6 @@
 // Progress on long work: a live bar on a terminal, plain lines in logs and pipes.
 import cliProgress from 'cli-progress';
-import type { EpochReport } from '../loop';
+import type { EpochReport } from '../core/loop';
 
 const fmt = (losses: Record<string, number>) =>
   Object.entries(losses)

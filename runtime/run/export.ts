@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import type { Artifacts } from '../../compiler/compile';
 import { bakeWeights } from '../../compiler/onnx/bake';
-import type { FloatArray } from '../init';
+import type { FloatArray } from '../core/init';
 import * as E from 'fp-ts/Either';
-import { CliError, EXIT, failure, type Failure } from '../cli/fail';
-import { makeDir, refuseLink, writeFileAtomic } from './fsx';
+import { CliError, EXIT, failure, type Failure } from '../core/failure';
+import { makeDir, refuseLink, writeFileAtomic } from '../host/fsx';
 
 export const FORWARD = ['encode', 'decode', 'reconstruct'] as const;
 

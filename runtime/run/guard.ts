@@ -5,8 +5,8 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { EXIT, failure, type Failure } from '../cli/fail';
-import { lstatOrNull } from './fsx';
+import { EXIT, failure, type Failure } from '../core/failure';
+import { lstatOrNull } from '../host/fsx';
 import { runFiles } from './layout';
 import { readRecord } from './record';
 

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from '../providers/ort';
-import { EXIT, failure, type Failure } from '../cli/fail';
+import * as ort from '../host/providers/ort';
+import { EXIT, failure, type Failure } from '../core/failure';
 import { parseExportedModel, type ExportedModel } from './export';
 import { runFiles } from './layout';
 

@@ -7,8 +7,8 @@
 // field they do not know, and writers update by spreading the record they read.
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
-import { EXIT, failure, type Failure } from '../cli/fail';
-import { lstatOrNull, writeFileAtomic } from './fsx';
+import { EXIT, failure, type Failure } from '../core/failure';
+import { lstatOrNull, writeFileAtomic } from '../host/fsx';
 
 export const RUN_FORMAT = 'hourglass.run';
 export const RUN_VERSION = 1;

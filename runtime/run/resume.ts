@@ -2,7 +2,7 @@
 // command line must agree with them, except the few a resume may change on purpose (recorded
 // in run.json's history); the rest would silently make it a different run.
 import * as E from 'fp-ts/Either';
-import { EXIT, failure, type Failure } from '../cli/fail';
+import { EXIT, failure, type Failure } from '../core/failure';
 
 /** Settings a resume may change: the learning rate and how long to train. */
 export const CHANGEABLE = ['lr', 'epochs'] as const;

@@ -3,7 +3,7 @@
 // then the old run is untouched; a failure before that removes only the sibling.
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError, EXIT } from '../cli/fail';
+import { CliError, EXIT } from '../core/failure';
 
 /** A fresh hidden directory next to `dir`, on the same file system (rename stays atomic). */
 export const stageBeside = (dir: string): string => {

@@ -2,10 +2,10 @@
 // defaults. Failures come back as values (exit code and one-line reason), like the CLI's.
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../compiler/model';
-import { EXIT, failure, type Failure } from '../cli/fail';
-import type { Dataset } from '../data/dataset';
-import { resolveDataset } from '../data/resolve';
-import type { EpochReport } from '../loop';
+import { EXIT, failure, type Failure } from '../core/failure';
+import type { Dataset } from '../core/dataset';
+import { resolveDataset } from '../host/data/resolve';
+import type { EpochReport } from '../core/loop';
 import { trainRun, type RunSummary, type TrainSettings } from './trainRun';
 
 export interface TrainOptions extends Partial<Omit<TrainSettings, 'data'>> {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { beforeAll, expect } from 'vitest';
 import { join, resolve } from 'node:path';
-import { encodeNpy } from '../../runtime/data/npy';
+import { encodeNpy } from '../../runtime/host/data/npy';
 
 export const repo = resolve(__dirname, '..', '..');
 export const bin = join(repo, 'bin', 'hourglass.js');

@@ -5,8 +5,8 @@ import { compileEvalGraphs } from '../../compiler/evalGraphs';
 import { showError } from '../../compiler/ir/types';
 import type { ModelDef } from '../../compiler/model';
 import { autoencoder, dense, gaussian, gaussianHead, input, kl, reparameterise, standardNormal } from '../../dsl';
-import type { FloatArray } from '../../runtime/init';
-import { openEvalModel } from '../../runtime/eval/model';
+import type { FloatArray } from '../../runtime/core/init';
+import { openEvalModel } from '../../runtime/analysis/eval/model';
 
 /** The linear-Gaussian VAE: q(z|x) = N(xA + a, diag e^v), p(x|z) = N(zW + b, I). Its log p(x) is known in closed form. */
 export const linearGaussianVae = (D: number, d: number) =>

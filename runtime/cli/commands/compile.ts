@@ -5,8 +5,8 @@ import type { Artifacts } from '../../../compiler/compile';
 import type { GanArtifacts } from '../../../compiler/gan';
 import type { CompileError } from '../../../compiler/ir/types';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { CliError, EXIT } from '../fail';
-import { loadCompilable } from '../loadSpec';
+import { CliError, EXIT } from '../../core/failure';
+import { loadCompilable } from '../../host/spec/loadSpec';
 
 export interface CompileOpts {
   readonly out: string;
@@ -30,7 +30,7 @@ export const compileCommand = async (spec: string, o: CompileOpts): Promise<void
     import('../../../compiler/compile'),
     import('../../../compiler/gan'),
     import('../../../compiler/ir/types'),
-    import('../../run/fsx'),
+    import('../../host/fsx'),
   ]);
   // The output first: a file in the way or an unwritable place fails before the spec loads.
   const early = cannotCreate(o.out);

@@ -4,12 +4,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
-import { DEFAULT_HELD_OUT, SPLIT_SEED, splitIndices } from '../../data/dataset';
-import { showDataError } from '../../data/errors';
-import { saveNpy } from '../../data/npy';
-import { resolveDataset } from '../../data/resolve';
-import { unwritable, writeFileAtomic } from '../../run/fsx';
-import { CliError, fraction } from '../fail';
+import { DEFAULT_HELD_OUT, SPLIT_SEED, splitIndices } from '../../core/dataset';
+import { showDataError } from '../../host/data/errors';
+import { saveNpy } from '../../host/data/npy';
+import { resolveDataset } from '../../host/data/resolve';
+import { unwritable, writeFileAtomic } from '../../host/fsx';
+import { CliError, fraction } from '../../core/failure';
 
 export interface DataOpts {
   readonly out: string;

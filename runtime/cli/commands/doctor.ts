@@ -2,10 +2,10 @@
 // the other commands share.
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import type { DoctorReport } from '../../providers/doctor';
-import { ortReason } from '../../providers/ortReason';
-import { parseProviders, type Provider } from '../../providers/request';
-import { CliError } from '../fail';
+import type { DoctorReport } from '../../host/providers/doctor';
+import { ortReason } from '../../host/providers/ortReason';
+import { parseProviders, type Provider } from '../../host/providers/request';
+import { CliError } from '../../core/failure';
 
 export const PROVIDER_HELP = 'execution provider: cpu, cuda or webgpu; a list such as cuda,cpu falls back in that order (hourglass doctor shows what is available)';
 
@@ -62,10 +62,10 @@ export const registerDoctor = (program: Command): void => {
     .action(async (o: { json: boolean; installCuda: boolean; from?: string; force: boolean }) => {
       if ((o.from || o.force) && !o.installCuda) throw new CliError('--from and --force go with --install-cuda', 2);
       if (o.installCuda) {
-        (await import('../../providers/setupCuda')).setupCuda({ tarball: o.from, force: o.force });
+        (await import('../../host/providers/setupCuda')).setupCuda({ tarball: o.from, force: o.force });
         if (!o.json) return;
       }
-      const r = (await import('../../providers/doctor')).doctorReport();
+      const r = (await import('../../host/providers/doctor')).doctorReport();
       console.log(o.json ? JSON.stringify(r, null, 2) : renderDoctor(r));
     });
 };

@@ -3,11 +3,11 @@
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
-import type { Evaluation, Skipped } from '../../eval/evaluate';
-import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../eval/runInfo';
-import type { Dataset } from '../../data/dataset';
-import { CliError, integer, positiveInt } from '../fail';
-import { loadSpecWithParams } from '../loadSpec';
+import type { Evaluation, Skipped } from '../../analysis/eval/evaluate';
+import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
+import type { Dataset } from '../../core/dataset';
+import { CliError, integer, positiveInt } from '../../core/failure';
+import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
 export interface EvaluateOpts {
@@ -105,7 +105,7 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   const run = orExit(readRun(dir));
   const { model, note } = await specOf(run.spec, run.params);
   // Loaded here, not at start-up: opening a run brings onnxruntime.
-  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../eval/evaluate'), import('../../eval/model')]);
+  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model')]);
   const opened = orExit(await openRun(dir, { model, threads: o.threads }));
   const loaded = orExit(loadLikeRun(o.data, run.split));
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));

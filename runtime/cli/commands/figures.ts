@@ -2,12 +2,12 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { CliError, positiveInt } from '../fail';
+import { CliError, positiveInt } from '../../core/failure';
 import { needVega } from '../optional';
 
 export const figuresCommand = async (dir: string, o: { scale?: number; data?: string; n?: number; out?: string }): Promise<void> => {
   needVega('figures');
-  const [{ buildFigures }, { writeFigures }, { unwritable }] = await Promise.all([import('../../figures/build'), import('../../figures/write'), import('../../run/fsx')]);
+  const [{ buildFigures }, { writeFigures }, { unwritable }] = await Promise.all([import('../../analysis/figures/build'), import('../../analysis/figures/write'), import('../../host/fsx')]);
   const built = await buildFigures(dir, o);
   if (E.isLeft(built)) throw new CliError(built.left, /not a finished run|missing/.test(built.left) ? 66 : 65);
   const out = o.out ?? join(dir, 'figures');

@@ -8,10 +8,10 @@ import { Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { GanDef } from '../../../compiler/gan';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import type { GanSettings } from '../../gan/run';
-import { PROVIDERS, type Provider } from '../../providers/request';
-import { CliError, EXIT, positive, positiveInt, seed } from '../fail';
-import { asGan, importSpec, typeErrors, TYPESCRIPT_HINT } from '../loadSpec';
+import type { GanSettings } from '../../apps/gan/run';
+import { PROVIDERS, type Provider } from '../../host/providers/request';
+import { CliError, EXIT, positive, positiveInt, seed } from '../../core/failure';
+import { asGan, importSpec, typeErrors, TYPESCRIPT_HINT } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
 /** A spec whose default export is a GAN; type-checked first unless told not to. */
@@ -52,10 +52,10 @@ export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
   const { out: _out, resume: _resume, force: _force, typecheck: _typecheck, ...settings } = o;
   // Loaded here, not at start-up: training brings onnxruntime.
   const [{ showDataError }, { resolveDataset }, { ganRun }, { writeFileAtomic }, { gridPng }] = await Promise.all([
-    import('../../data/errors'),
-    import('../../data/resolve'),
-    import('../../gan/run'),
-    import('../../run/fsx'),
+    import('../../host/data/errors'),
+    import('../../host/data/resolve'),
+    import('../../apps/gan/run'),
+    import('../../host/fsx'),
     import('../png'),
   ]);
   const def = await loadGanSpec(spec, o.typecheck);

@@ -2,12 +2,12 @@
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { CliError } from '../fail';
+import { CliError } from '../../core/failure';
 import { needVega } from '../optional';
 
 export const reportCommand = async (dir: string, o: { out?: string; data?: string }): Promise<void> => {
   needVega('report');
-  const [{ collectReport }, { reportHtml }, { unwritable, writeFileAtomic }] = await Promise.all([import('../../report/collect'), import('../../report/html'), import('../../run/fsx')]);
+  const [{ collectReport }, { reportHtml }, { unwritable, writeFileAtomic }] = await Promise.all([import('../../analysis/report/collect'), import('../../analysis/report/html'), import('../../host/fsx')]);
   const input = await collectReport(dir, { data: o.data });
   if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? 66 : 65);
   const out = o.out ?? join(dir, 'report.html');

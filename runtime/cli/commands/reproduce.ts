@@ -1,13 +1,13 @@
 // hourglass reproduce <paper> [--data …] [--quick] [--out DIR]
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import type { ExperimentName } from '../../reproduce/experiments';
-import { isNonEmptyDir, unwritable } from '../../run/fsx';
-import { CliError } from '../fail';
+import type { ExperimentName } from '../../apps/reproduce/experiments';
+import { isNonEmptyDir, unwritable } from '../../host/fsx';
+import { CliError } from '../../core/failure';
 import { needVega } from '../optional';
 
 /** The experiment table: it imports every model, trainer and plot, so only this command loads it. */
-const experiments = async () => (await import('../../reproduce/experiments')).EXPERIMENTS;
+const experiments = async () => (await import('../../apps/reproduce/experiments')).EXPERIMENTS;
 
 export const reproduceCommand = async (paper: string, o: { data?: string; quick: boolean; out?: string; force: boolean; reuse: boolean }): Promise<void> => {
   const EXPERIMENTS = await experiments();
@@ -18,7 +18,7 @@ export const reproduceCommand = async (paper: string, o: { data?: string; quick:
   const cannot = unwritable(out);
   if (cannot) throw new CliError(cannot, 73);
   needVega('reproduce'); // its report draws the figures
-  const { reproduce } = await import('../../reproduce/run');
+  const { reproduce } = await import('../../apps/reproduce/run');
   const command = ['hourglass reproduce', paper, o.data ? `--data ${o.data}` : '', o.quick ? '--quick' : '', `--out ${out}`, o.reuse ? '--reuse' : ''].filter(Boolean).join(' ');
   const r = await reproduce(paper as ExperimentName, { out, quick: o.quick, data: o.data, reuse: o.reuse, log: (line) => console.error(line) }, command);
   if (E.isLeft(r)) throw new CliError(r.left, /no such|missing|not installed/.test(r.left) ? 66 : 65);

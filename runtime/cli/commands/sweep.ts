@@ -4,15 +4,15 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { expand, parseAxes, parseSeeds, points } from '../../sweep/grid';
-import { openSweep } from '../../sweep/directory';
-import { sweepFiles, trialState } from '../../sweep/layout';
-import type { Counts, EngineResult } from '../../sweep/local';
-import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../sweep/plan';
-import { writeReport } from '../../sweep/report';
-import { parseRanking, type Ranking } from '../../sweep/summary';
-import { CliError, positive, positiveInt } from '../fail';
-import { loadSpecWithParams } from '../loadSpec';
+import { expand, parseAxes, parseSeeds, points } from '../../apps/sweep/grid';
+import { openSweep } from '../../apps/sweep/directory';
+import { sweepFiles, trialState } from '../../apps/sweep/layout';
+import type { Counts, EngineResult } from '../../apps/sweep/local';
+import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../apps/sweep/plan';
+import { writeReport } from '../../apps/sweep/report';
+import { parseRanking, type Ranking } from '../../apps/sweep/summary';
+import { CliError, positive, positiveInt } from '../../core/failure';
+import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
 export interface SweepOpts {
@@ -115,7 +115,7 @@ const preflight = async (spec: string, plan: SweepPlan, typecheck: boolean): Pro
 export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Promise<void> => {
   const out = resolve(o.out);
   if (o.cancel) {
-    const r = await (await import('../../sweep/slurm')).cancelSweep(out);
+    const r = await (await import('../../apps/sweep/slurm')).cancelSweep(out);
     if (E.isLeft(r)) throw new CliError(r.left.message, r.left.code);
     console.log(r.right);
     return;
@@ -178,10 +178,10 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   try {
     if (o.engine === 'local') {
       const parallel = o.parallel ?? Math.max(1, Math.floor(availableParallelism() / threads));
-      const { runLocal } = await import('../../sweep/local');
+      const { runLocal } = await import('../../apps/sweep/local');
       result = await runLocal(plan, files, todo, { parallel, onProgress: (c) => bar.update(c), stop });
     } else {
-      const { runSlurm } = await import('../../sweep/slurm');
+      const { runSlurm } = await import('../../apps/sweep/slurm');
       const r = await runSlurm(plan, files, todo, {
         partition: o.partition,
         time: o.time,

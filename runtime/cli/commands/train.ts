@@ -1,20 +1,20 @@
 // hourglass train <spec.ts> --data <name|path> --out <run-dir>
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { resolveDataset } from '../../data/resolve';
-import { showDataError } from '../../data/errors';
+import { resolveDataset } from '../../host/data/resolve';
+import { showDataError } from '../../host/data/errors';
 import { checkOutput, splitOf, trainRun } from '../../run/trainRun';
-import { epochEvaluator, parseEvalPlan } from '../../eval/duringTraining';
+import { epochEvaluator, parseEvalPlan } from '../../analysis/eval/duringTraining';
 import { runFiles } from '../../run/layout';
 import { readRecord } from '../../run/record';
 import { reconcile } from '../../run/resume';
-import { preflight } from '../../providers/preflight';
-import type { ProviderRequest } from '../../session';
-import { CliError, EXIT, orFail } from '../fail';
+import { preflight } from '../../host/providers/preflight';
+import type { ProviderRequest } from '../../host/session';
+import { CliError, EXIT, orFail } from '../../core/failure';
 import type { Command } from 'commander';
-import { loadSpecOrFail } from '../loadSpec';
+import { loadSpecOrFail } from '../../host/spec/loadSpec';
 import { progress } from '../progress';
 import * as E from 'fp-ts/Either';
-import { DEFAULT_HELD_OUT } from '../../data/dataset';
+import { DEFAULT_HELD_OUT } from '../../core/dataset';
 
 export interface TrainOpts {
   readonly data: string;

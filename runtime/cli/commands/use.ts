@@ -3,18 +3,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from '../../providers/ort';
-import { showDataError } from '../../data/errors';
-import { saveNpy } from '../../data/npy';
-import { resolveDataset } from '../../data/resolve';
-import { Rng } from '../../random';
+import * as ort from '../../host/providers/ort';
+import { showDataError } from '../../host/data/errors';
+import { saveNpy } from '../../host/data/npy';
+import { resolveDataset } from '../../host/data/resolve';
+import { Rng } from '../../core/random';
 import { runFiles } from '../../run/layout';
-import { ensureParent, writeFileAtomic } from '../../run/fsx';
+import { ensureParent, writeFileAtomic } from '../../host/fsx';
 import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
-import { CliError, EXIT, orFail } from '../fail';
-import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../eval/runInfo';
-import type { ProviderRequest } from '../../providers/request';
-import { openSession } from '../../session';
+import { CliError, EXIT, orFail } from '../../core/failure';
+import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../analysis/eval/runInfo';
+import type { ProviderRequest } from '../../host/providers/request';
+import { openSession } from '../../host/session';
 import { gridPng } from '../png';
 
 type Exported = ExportedModel;
