@@ -1,20 +1,19 @@
 // Optional peer dependencies: packages only some commands need, so a plain install stays lean.
 // A command that needs one that is missing says in one line what to install (exit 69).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { CliError, EXIT } from '../core/failure';
 
 const require = createRequire(import.meta.url);
 
-/** Those of `names` that do not resolve from the installed CLI. */
+/**
+ * Those of `names` not installed where Node would look for them from here. The package folders
+ * are looked for, not resolved: onnxruntime-web and vega export neither package.json nor a
+ * CommonJS entry, and resolving their ESM entry would be the import this check comes before.
+ */
 export const missingPackages = (names: readonly string[]): string[] =>
-  names.filter((name) => {
-    try {
-      require.resolve(`${name}/package.json`);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  names.filter((name) => !(require.resolve.paths(name) ?? []).some((dir) => existsSync(join(dir, name, 'package.json'))));
 
 /** `name@range` as the package declares it among its peers, quoted for the shell. */
 const installable = (name: string): string => {
