@@ -8,7 +8,7 @@ export const EXIT = {
   dataErr: 65,
   /** Missing input: a spec, data set or run that is not there. */
   noInput: 66,
-  /** An unavailable service: an execution provider that cannot be used. */
+  /** An unavailable service: an execution provider that cannot be used, or an optional package a command needs (install hint in the message). */
   unavailable: 69,
   /** A bug in Hourglass itself (reported with a line asking to file it). */
   software: 70,

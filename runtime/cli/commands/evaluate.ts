@@ -4,8 +4,7 @@ import { outsideRange } from '../../host/data/range';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
-import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/evaluate';
-import { openRun } from '../../analysis/eval/model';
+import type { Evaluation, Skipped } from '../../analysis/eval/evaluate';
 import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
 import type { Dataset } from '../../core/dataset';
 import { CliError, integer, positiveInt } from '../../core/failure';
@@ -51,6 +50,9 @@ const runTrainRows = (split: SplitRecord, limit?: number): Dataset => {
   if (limit === undefined || limit >= train.n) return train;
   return { ...train, n: limit, images: train.images.subarray(0, limit * train.dim), labels: train.labels?.subarray(0, limit) };
 };
+
+/** A metric that did not apply (as eval/evaluate marks it; checked here so the table needs no onnxruntime). */
+const isSkipped = (x: unknown): x is Skipped => typeof x === 'object' && x !== null && 'skipped' in x;
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
@@ -104,6 +106,8 @@ export const formatTable = (ev: Evaluation): string => {
 export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<void> => {
   const run = orExit(readRun(dir));
   const { model, note } = await specOf(run.spec, run.params);
+  // Loaded here, not at start-up: opening a run brings onnxruntime.
+  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model')]);
   const opened = orExit(await openRun(dir, { model, threads: o.threads }));
   const loaded = orExit(loadLikeRun(o.data, run.split));
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
