@@ -12,8 +12,11 @@ import { runFiles } from '../../run/layout';
 import { readRecord } from '../../run/record';
 import { trainRun, type TrainSettings } from '../../run/trainRun';
 
-/** An example spec shipped with Hourglass, by file name. */
-export const exampleSpec = (file: string): string => fileURLToPath(new URL(`../../../examples/${file}`, import.meta.url));
+/** An example spec shipped with Hourglass, by file name (`vae.ts`; compiled, `vae.js` in the package). */
+export const exampleSpec = (file: string): string => {
+  const source = fileURLToPath(new URL(`../../../examples/${file}`, import.meta.url));
+  return existsSync(source) ? source : source.replace(/\.ts$/, '.js');
+};
 
 export interface Plan {
   /** Folder name under the output directory. */

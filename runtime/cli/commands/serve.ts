@@ -4,12 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
-import { showDataError } from '../../host/data/errors';
-import { resolveDataset } from '../../host/data/resolve';
-import { runCatalog, specCatalog, vaeCatalog, type Catalog } from '../../apps/serve/catalog';
-import { servePage } from '../../apps/serve/server';
+import type { Catalog } from '../../apps/serve/catalog';
 import { CliError, integer, orFail } from '../../core/failure';
 import { loadSpec } from '../../host/spec/loadSpec';
+import { needPackages } from '../optional';
+
+/** What the page needs beyond the package's dependencies (optional peers: see docs/package.md). */
+export const PAGE_PACKAGES = ['onnxruntime-web', 'esbuild', 'uplot'] as const;
 
 export interface ServeOpts {
   readonly port: number;
@@ -19,6 +20,7 @@ export interface ServeOpts {
 }
 
 const catalogFor = async (target: string | undefined, o: ServeOpts): Promise<Catalog> => {
+  const { runCatalog, specCatalog, vaeCatalog } = await import('../../apps/serve/catalog');
   if (target === undefined) return orFail(vaeCatalog(o.seed));
   if (!existsSync(target)) throw new CliError(`${target}: no such run directory or spec file`, 66);
   if (statSync(target).isDirectory()) {
@@ -34,6 +36,8 @@ const catalogFor = async (target: string | undefined, o: ServeOpts): Promise<Cat
 };
 
 export const serveCommand = async (target: string | undefined, o: ServeOpts): Promise<void> => {
+  needPackages('serve', 'the browser page', PAGE_PACKAGES);
+  const [{ showDataError }, { resolveDataset }, { servePage }] = await Promise.all([import('../../host/data/errors'), import('../../host/data/resolve'), import('../../apps/serve/server')]);
   const catalog = await catalogFor(target, o);
   const data = resolveDataset(catalog.data, {});
   if (E.isLeft(data)) throw new CliError(showDataError(data.left), 66);

@@ -12,6 +12,7 @@ import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../host/fsx';
 import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
 import { CliError, EXIT, orFail } from '../../core/failure';
+import { checkOutputFile } from '../../run/outputs';
 import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../analysis/eval/runInfo';
 import type { ProviderRequest } from '../../host/providers/request';
 import { openSession } from '../../host/session';
@@ -46,8 +47,17 @@ const runBatched = async (session: ort.InferenceSession, m: Exported, input: str
   const out = new Float32Array(n * rowOut);
   for (let i = 0; i < n; i += 1000) {
     const b = Math.min(1000, n - i);
-    const res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
-    out.set(Float32Array.from(res[session.outputNames[0]].data as ArrayLike<number>), i * rowOut);
+    let res: ort.InferenceSession.OnnxValueMapType;
+    try {
+      res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
+    } catch (err) {
+      // The graph refuses shapes model.json promised: the file was edited or belongs to another run.
+      throw new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (onnxruntime: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); train the run again`, EXIT.dataErr);
+    }
+    const got = res[session.outputNames[0]].data as ArrayLike<number>;
+    if (got.length !== b * rowOut)
+      throw new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (${b} rows gave ${got.length} values, not ${b * rowOut}); train the run again`, EXIT.dataErr);
+    out.set(Float32Array.from(got), i * rowOut);
   }
   return out;
 };
@@ -77,7 +87,14 @@ const writeOut = (out: string, values: Float32Array | Uint8Array, count: number,
 /** `codes.npy` → `codes.labels.npy`: where the labels (and factors) of encoded rows go. */
 export const besideCodes = (out: string, what: 'labels' | 'factors') => out.replace(/\.npy$/, `.${what}.npy`);
 
+/** Before any work: the codes (and labels, factors beside them) are .npy and no input or run file. */
+const checkCodesOut = (out: string, inputs: readonly string[]) => {
+  orFail(checkOutputFile(out, { flag: '--out', exts: ['.npy'], inputs }));
+  for (const what of ['labels', 'factors'] as const) orFail(checkOutputFile(besideCodes(out, what), { flag: '--out', exts: ['.npy'], inputs }));
+};
+
 export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName; provider?: ProviderRequest }) => {
+  checkCodesOut(o.out, [o.data]);
   const { m, session } = await openRun(dir, 'encode', o.provider);
   const d = o.split && o.split !== 'all' ? runSplit(dir, o.data, o.split) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
@@ -102,6 +119,7 @@ const runSplit = (dir: string, name: string, which: SplitName) => {
 };
 
 export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest }) => {
+  orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'], inputs: [o.data] }));
   const { m, session } = await openRun(dir, 'reconstruct', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
@@ -117,6 +135,7 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
 };
 
 export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest }) => {
+  orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'] }));
   const { m, session } = await openRun(dir, 'decode', o.provider);
   if (o.n * Math.max(size(m.codeShape), size(m.inputShape)) > 64 * MAX_EXAMPLE_SIZE)
     throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);

@@ -12,7 +12,7 @@ export const unavailable = (provider: Provider, reason: string): CliError => {
   if (provider !== 'cuda') return new CliError(`provider ${provider} is unavailable: ${ortReason(reason)}`, 69);
   if (binding.name !== 'cuda') {
     const why = binding.failure ?? 'this process loaded the default onnxruntime binding';
-    return new CliError(`provider cuda is unavailable: the CUDA binding (onnxruntime-node-cuda) is not loaded: ${why}; run npm install, or set HOURGLASS_PROVIDER=cuda before the runtime loads ${HINT}`, 69);
+    return new CliError(`provider cuda is unavailable: the CUDA binding (onnxruntime-node-cuda) is not loaded: ${why}; install it with npm install 'onnxruntime-node-cuda@npm:onnxruntime-node@1.29.0', or set HOURGLASS_PROVIDER=cuda before the runtime loads ${HINT}`, 69);
   }
   const missing = cudaMissing(cudaFacts());
   const why = ortReason(reason);
