@@ -159,7 +159,8 @@ export const digitClassifier = async (train: Dataset, o: { budget?: ClassifierBu
     weights = trainer.snapshot();
     if (o.cache !== false) {
       mkdirSync(classifierCacheDir(), { recursive: true });
-      writeCheckpoint(file, { meta: { step: 0, epoch: b.epochs, stepInEpoch: 0, shuffleState: [0], noiseState: [0], lr: b.lr, partial: {}, specHash: key }, tensors: weights });
+      // The checkpoint format wants a training position; these weights are never resumed, so a nominal one (non-zero states).
+      writeCheckpoint(file, { meta: { step: 0, epoch: b.epochs, stepInEpoch: 0, shuffleState: [1], noiseState: [1], lr: b.lr, partial: {}, specHash: key }, tensors: weights });
     }
   }
   const model: EvalModel = await openEvalModel(art.right, weights, undefined, { threads: o.threads });
