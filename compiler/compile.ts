@@ -8,6 +8,7 @@ import { compileError, sameShape, showShape, type CompileError, type Dim, type F
 import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
 import { newCtx, type BuildCtx, type ModelDef, type Progress, type Term } from './model';
+import { liveValues, type LiveValue } from './memory';
 import { liveNodes, lowerToBytes, lowerToModel, serialise, type NamedVal } from './onnx/lower';
 import { multiStepModel, perStepName, stackedName } from './onnx/multiStep';
 import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
@@ -31,6 +32,8 @@ export interface Artifacts {
   readonly files: Readonly<Record<string, Uint8Array>>;
   /** [m, k, n] of every matrix product the train step computes ('B' = batch), for FLOP counts. */
   readonly matmuls: readonly (readonly [Dim, Dim, Dim])[];
+  /** The train step's computed values and their live intervals (for the runtime's memory estimate). */
+  readonly values: readonly LiveValue[];
 }
 
 const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
@@ -243,5 +246,5 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
       const [a, b] = n.inputs.map((i) => g.node(i).type.shape);
       return [a[0], a[1], b[1]] as const;
     });
-  return E.right({ manifest, files, matmuls });
+  return E.right({ manifest, files, matmuls, values: liveValues(g, outputs.map((o) => o.val)) });
 };

@@ -9,6 +9,7 @@ import { registerSweep } from './commands/sweep';
 import { registerGan } from './commands/gan';
 import { SPEC_TIMEOUT_S } from '../host/spec/specProbe';
 import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed } from '../core/failure';
+import { maxMemoryFlag } from './maxMemoryFlag';
 import { threadsFlag } from './threadsFlag';
 import { registerFigures } from './commands/figures';
 import { registerReport } from './commands/report';
@@ -59,6 +60,7 @@ program
   .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
   .option('--threads <n>', 'intra-op threads (default: one per core)', arg(threadsFlag()))
   .option('--fuse <n>', 'training steps per onnxruntime call (the fused Loop graph); 1 runs single steps', arg(positiveInt('fuse')), 16)
+  .option('--max-memory <size>', 'refuse to start when the run memory estimate exceeds this (e.g. 4GB); the available memory always applies', arg(maxMemoryFlag))
   .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and after every epoch)', arg(positiveInt('checkpoint-every')), 200)
   .option('--binarise', 'threshold the data at 0.5', false)
   .option('--resume', 'continue the run in --out from its last checkpoint', false)

@@ -18,6 +18,8 @@ export const EXIT = {
   noSpace: 74,
   /** The run directory is locked by another hourglass (or by one that died: the line says how to clear it). */
   busy: 75,
+  /** The run needs more memory than is available or than --max-memory allows (the line names the largest tensors). */
+  noMemory: 71,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

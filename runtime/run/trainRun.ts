@@ -26,6 +26,8 @@ import { lockRun } from './lock';
 import { runFiles, type RunFiles } from './layout';
 import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
 import { reconcile } from './resume';
+import { checkMemory } from './memoryCheck';
+import { DEFAULT_FUSE } from '../core/loop';
 import { discard, RUN_WRITTEN, stageBeside, swapIn } from './stage';
 
 export interface TrainSettings {
@@ -73,6 +75,10 @@ export interface RunRequest {
   /** Extra top-level fields for a new run.json (e.g. another command's `params` or `split`). */
   readonly record?: Readonly<Record<string, unknown>>;
   readonly log: (line: string) => void;
+  /** Refuse a run whose estimate exceeds this many bytes (--max-memory); the available memory always applies. */
+  readonly maxMemory?: number;
+  /** Bytes available to the run (default: MemAvailable); a seam for tests. */
+  readonly availableMemory?: () => number;
   readonly onStep?: (step: number, stepInEpoch: number, stepsPerEpoch: number, losses: Record<string, number>) => void;
   readonly onEpoch?: (r: EpochReport) => void;
   /** Extra held-out metrics for an epoch's metrics.jsonl line (`eval`), from the weights after it. */
@@ -251,6 +257,11 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
   }
   if (record && record.specHash !== m.specHash)
     return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
+
+  // Before the big allocations (parameters, state, the sessions' arenas): say what the run needs,
+  // and refuse in one line when it cannot fit.
+  const need = checkMemory(compiled.right, { batch: s.batch, fuse: Math.max(1, Math.min(s.fuse ?? DEFAULT_FUSE, Math.floor(train.n / s.batch))), req, trainValues: train.images.length }, req.log);
+  if (need) return E.left(need);
 
   const cannot = makeDir(dir);
   if (cannot) return left(EXIT.cantCreate, cannot);

@@ -42,6 +42,8 @@ export interface TrainOpts {
   readonly heldOutData?: string;
   readonly eval?: string;
   readonly evalEvery?: number;
+  /** Bytes (--max-memory). */
+  readonly maxMemory?: number;
 }
 
 /** Settings keys (TrainSettings' spelling) the user set on the command line, not defaults. */
@@ -121,6 +123,7 @@ const trainLocked = async (spec: string, o: TrainOpts, settingsIn: TrainSettings
     explicit,
     settings,
     log: (line) => console.error(line),
+    maxMemory: o.maxMemory,
     onStep: (step, inEpoch, perEpoch, losses) => bar.step(step, inEpoch, perEpoch, losses),
     onEpoch: (r) => bar.epoch(r),
     evalAtEpoch,
