@@ -1,0 +1,63 @@
+// The memory estimate at the door of `train`: printed on the first line, and a run that cannot
+// fit is refused in one line naming its largest tensors (exit 71), before the big allocations.
+// Real CLI, real files.
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { EXIT } from '../runtime/core/failure';
+import { hourglass, repo, writeSmallData, writeTinyVae } from './support/cliHarness';
+
+const tmp = mkdtempSync(join(tmpdir(), 'hourglass-memory-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const spec = writeTinyVae(tmp);
+const data = writeSmallData(tmp);
+const trainArgs = (s: string, out: string, ...more: string[]) => ['train', s, '--data', data, '--out', join(tmp, out), '--epochs', '1', '--batch', '32', '--threads', '1', '--no-typecheck', ...more];
+const MEMORY_LINE = /^memory: ~[\d.]+ [KMGT]?B \(parameters [\d.]+ [KMGT]?B, optimizer [\d.]+ [KMGT]?B, activations [\d.]+ [KMGT]?B, inputs .*, data .*, runtime .*\)$/;
+
+/** Two lines on stderr: the estimate, then the refusal; nothing written at --out. */
+const refused = (r: ReturnType<typeof hourglass>, out: string, ...mentions: (string | RegExp)[]) => {
+  const lines = r.err.split('\n');
+  expect(lines, r.err).toHaveLength(2);
+  expect(lines[0]).toMatch(MEMORY_LINE);
+  for (const m of mentions) expect(lines[1]).toMatch(m);
+  expect(r.code, r.err).toBe(EXIT.noMemory);
+  expect(existsSync(join(tmp, out))).toBe(false);
+};
+
+describe('train estimates its memory', () => {
+  test('a normal run prints the estimate as its first line', () => {
+    const r = hourglass(trainArgs(spec, 'normal'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.split('\n')[0]).toMatch(MEMORY_LINE);
+  });
+
+  test('a 100,000-wide dense model is refused in one line, never exit 70', () => {
+    const wide = join(tmp, 'wide.ts');
+    writeFileSync(
+      wide,
+      `import { autoencoder, bernoulli, dense, flow, relu } from '${join(repo, 'dsl')}';
+export default autoencoder({ name: 'wide', input: [784], encoder: flow(dense(100000), relu, dense(100000), relu, dense(2)), decoder: flow(dense(100000), relu, dense(784)), likelihood: bernoulli })
+  .objective(({ x, code, decoder }) => ({ reconstruction: bernoulli(decoder(code), x) }));
+`,
+    );
+    const r = hourglass(trainArgs(wide, 'wide'));
+    // 10^10 weights: 40 GB for the parameters alone, more than any test machine has free.
+    refused(r, 'wide', /^hourglass: wide: this run needs ~\d+ GB, more than the [\d.]+ [KMGT]?B of memory available; the largest tensors: encoder\.dense\d\.W \[100000×100000\] 40 GB, /);
+    expect(r.err).not.toMatch(/Invalid typed array length/);
+  });
+
+  test('--max-memory 1MB refuses the default VAE, naming the largest tensors', () => {
+    const out = 'vae';
+    const r = hourglass(['train', join(repo, 'examples', 'vae.ts'), '--data', data, '--out', join(tmp, out), '--epochs', '1', '--threads', '1', '--no-typecheck', '--max-memory', '1MB']);
+    refused(r, out, /^hourglass: vae: this run needs ~\d+ MB, more than --max-memory 1\.0 MB; the largest tensors: \S+ \[\d+×\d+\] [\d.]+ MB, /);
+  });
+
+  test('--max-memory has a range and a unit', () => {
+    for (const bad of ['0', '1KB', 'lots', '2PB', '-5MB']) {
+      const r = hourglass(trainArgs(spec, 'bad', '--max-memory', bad));
+      expect(r.code, r.err).toBe(EXIT.usage);
+      expect(r.err).toMatch(/--max-memory.*1MB to 1PB/);
+    }
+  });
+});
