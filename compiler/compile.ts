@@ -34,6 +34,8 @@ export interface Artifacts {
   readonly matmuls: readonly (readonly [Dim, Dim, Dim])[];
   /** The train step's computed values and their live intervals (for the runtime's memory estimate). */
   readonly values: readonly LiveValue[];
+  /** The same for the evaluation graph (the loss terms alone), which the held-out set runs through. */
+  readonly evalValues: readonly LiveValue[];
 }
 
 const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
@@ -246,5 +248,5 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
       const [a, b] = n.inputs.map((i) => g.node(i).type.shape);
       return [a[0], a[1], b[1]] as const;
     });
-  return E.right({ manifest, files, matmuls, values: liveValues(g, outputs.map((o) => o.val)) });
+  return E.right({ manifest, files, matmuls, values: liveValues(g, outputs.map((o) => o.val)), evalValues: liveValues(g, lossOutputs.map((o) => o.val)) });
 };

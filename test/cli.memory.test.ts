@@ -13,7 +13,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const spec = writeTinyVae(tmp);
 const data = writeSmallData(tmp);
 const trainArgs = (s: string, out: string, ...more: string[]) => ['train', s, '--data', data, '--out', join(tmp, out), '--epochs', '1', '--batch', '32', '--threads', '1', '--no-typecheck', ...more];
-const MEMORY_LINE = /^memory: ~[\d.]+ [KMGT]?B \(parameters [\d.]+ [KMGT]?B, optimizer [\d.]+ [KMGT]?B, activations [\d.]+ [KMGT]?B, inputs .*, data .*, runtime .*\)$/;
+const MEMORY_LINE = /^memory: ~[\d.]+ [KMGT]?B \(parameters [\d.]+ [KMGT]?B, optimizer [\d.]+ [KMGT]?B, copies [\d.]+ [KMGT]?B, activations [\d.]+ [KMGT]?B, inputs .*, data .*, runtime .*\)$/;
 
 /** Two lines on stderr: the estimate, then the refusal; nothing written at --out. */
 const refused = (r: ReturnType<typeof hourglass>, out: string, ...mentions: (string | RegExp)[]) => {
@@ -45,6 +45,18 @@ export default autoencoder({ name: 'wide', input: [784], encoder: flow(dense(100
     // 10^10 weights: 40 GB for the parameters alone, more than any test machine has free.
     refused(r, 'wide', /^hourglass: wide: this run needs ~\d+ GB, more than the [\d.]+ [KMGT]?B of memory available; the largest tensors: encoder\.dense\d\.W \[100000×100000\] 40 GB, /);
     expect(r.err).not.toMatch(/Invalid typed array length/);
+  });
+
+  test('a 30,000-wide model is refused under --max-memory 8GB instead of growing past it', () => {
+    const wide = join(tmp, 'wide30k.ts');
+    writeFileSync(
+      wide,
+      `import { autoencoder, bernoulli, dense, flow, relu } from '${join(repo, 'dsl')}';
+export default autoencoder({ name: 'wide30k', input: [784], encoder: flow(dense(30000), relu, dense(30000), relu, dense(2)), decoder: flow(dense(784)), likelihood: bernoulli })
+  .objective(({ x, code, decoder }) => ({ reconstruction: bernoulli(decoder(code), x) }));
+`,
+    );
+    refused(hourglass(trainArgs(wide, 'wide30k', '--max-memory', '8GB')), 'wide30k', /^hourglass: wide30k: this run needs ~\d+ GB, more than --max-memory 8\.0 GB; the largest tensors: \S+ \[30000×30000\] 3\.6 GB, /);
   });
 
   test('--max-memory 1MB refuses the default VAE, naming the largest tensors', () => {

@@ -19,10 +19,10 @@ const compile = (hidden: number) => {
   if (E.isLeft(c)) throw new Error(c.left.message);
   return c.right;
 };
-const plan = (batch: number) => ({ batch, fuse: 4, dataValues: 1000 * 784, split: true, trainValues: 800 * 784 });
+const plan = (batch: number) => ({ batch, fuse: 4, dataValues: 1000 * 784, split: true, trainValues: 800 * 784, evalBatch: 200 });
 const total = (hidden: number, batch: number) => {
   const a = compile(hidden);
-  return estimateMemory(a.manifest, a.values, plan(batch)).total;
+  return estimateMemory(a.manifest, a.values, a.evalValues, plan(batch)).total;
 };
 
 describe('memory estimate', () => {
@@ -46,7 +46,7 @@ describe('memory estimate', () => {
 
   test('parameters are 4 bytes each in f32, Adam keeps two slots per parameter', () => {
     const a = compile(16);
-    const e = estimateMemory(a.manifest, a.values, plan(32));
+    const e = estimateMemory(a.manifest, a.values, a.evalValues, plan(32));
     const n = 784 * 16 + 16 + 16 * 4 + 4 + 2 * 16 + 16 + 16 * 784 + 784;
     expect(e.parts.parameters).toBe(4 * n);
     expect(e.parts.optimizer).toBeGreaterThanOrEqual(2 * 4 * n);

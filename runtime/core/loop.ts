@@ -47,6 +47,8 @@ export interface LoopOptions {
 }
 
 export const DEFAULT_FUSE = 16;
+/** Examples per call when the held-out set is evaluated after each epoch. */
+export const HELD_OUT_BATCH = 1000;
 
 /** A loss term that stopped being finite: training stops before anything bad is saved. */
 export class DivergedError extends Error {
@@ -116,7 +118,7 @@ export const trainEpochs = async (trainer: LoopTrainer, train: Dataset, heldOut:
         await opts.onCheckpoint?.({ step, epoch, stepInEpoch: s, shuffleState, partial: { ...sums } });
     }
     // Training on everything (--held-out 0) leaves no held-out set: its report is empty.
-    const held = heldOut.n > 0 ? await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000) : {};
+    const held = heldOut.n > 0 ? await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? HELD_OUT_BATCH) : {};
     // A non-finite held-out loss is divergence too: stop before the epoch is reported or saved.
     for (const [k, v] of Object.entries(held)) if (!sane(v)) throw new DivergedError(step, `held-out ${k}`, v);
     const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));

@@ -4,11 +4,17 @@ import type { Manifest } from '../../compiler/manifest';
 import type { LiveValue } from '../../compiler/memory';
 import type { Dim } from '../../compiler/ir/types';
 
+// Three constants calibrated against measured peak RSS (bench/memory.ts; a least-squares fit of
+// the six rows in docs/safety.md, rounded, so those rows are in-sample), not derived:
+/** Node, V8, tsx, the spec's type-check and worker, onnxruntime's library and its three sessions, before any tensor. */
+export const RUNTIME_OVERHEAD = 265e6;
+/** onnxruntime's CPU arenas grow by doubling, so a session holds up to twice its peak of live values (fit: 1.97). */
+export const ARENA_FACTOR = 2;
 /**
- * What Node, V8, onnxruntime's library and its three sessions take before any tensor: measured
- * as the peak RSS of a tiny model's run (bench/memory.ts), not derived. See docs/safety.md.
+ * Parameters and optimizer state exist more than once: the step's inputs, its outputs, and the
+ * JavaScript copies onnxruntime-node makes of those outputs, freed only when V8 collects (fit: 3.0).
  */
-export const RUNTIME_OVERHEAD = 150 * 2 ** 20;
+export const CARRIED_COPIES = 3;
 
 export interface MemoryPlan {
   readonly batch: number;
@@ -20,6 +26,8 @@ export interface MemoryPlan {
   readonly split: boolean;
   /** Values in the training part (the epoch's shuffled copy). */
   readonly trainValues: number;
+  /** Examples per call of the held-out evaluation (0: no held-out set). */
+  readonly evalBatch: number;
 }
 
 export interface Tensor {
@@ -29,7 +37,7 @@ export interface Tensor {
 
 export interface MemoryEstimate {
   readonly total: number;
-  readonly parts: Readonly<Record<'parameters' | 'optimizer' | 'activations' | 'inputs' | 'data' | 'runtime', number>>;
+  readonly parts: Readonly<Record<'parameters' | 'optimizer' | 'copies' | 'activations' | 'inputs' | 'data' | 'runtime', number>>;
   /** The largest single tensors (parameters, state, activations at the batch, stacks), largest first. */
   readonly largest: readonly Tensor[];
 }
@@ -58,12 +66,14 @@ export const peakLive = (values: readonly LiveValue[], batch: number): { bytes: 
   return { bytes: best, alive };
 };
 
-export const estimateMemory = (m: Manifest, values: readonly LiveValue[], plan: MemoryPlan): MemoryEstimate => {
+export const estimateMemory = (m: Manifest, values: readonly LiveValue[], evalValues: readonly LiveValue[], plan: MemoryPlan): MemoryEstimate => {
   const elem = ELEM[m.dtype];
   const tensor = (name: string, shape: readonly Dim[]) => ({ name: `${name} [${shape.join('×')}]`, bytes: count(shape, plan.batch) * elem });
   const params = m.params.map((p) => tensor(p.name, p.shape));
   const state = m.optimizer.state.map((p) => tensor(p.name, p.shape));
   const peak = peakLive(values, plan.batch);
+  // Each onnxruntime session keeps its own arena: the evaluation's (at its larger batch) adds to training's.
+  const evalPeak = plan.evalBatch > 0 ? peakLive(evalValues, plan.evalBatch) : { bytes: 0, alive: [] };
   const stackShapes = [['x', m.inputShape], ...m.noise.map((nz) => [`noise.${nz.name}`, nz.shape] as const)] as const;
   const stacks = stackShapes.map(([name, shape]) => tensor(`${name} stack`, [plan.fuse, plan.batch, ...shape]));
   const sum = (ts: readonly Tensor[]) => ts.reduce((a, t) => a + t.bytes, 0);
@@ -72,12 +82,13 @@ export const estimateMemory = (m: Manifest, values: readonly LiveValue[], plan: 
   const parts = {
     parameters: sum(params),
     optimizer: sum(state),
-    activations: peak.bytes,
+    copies: (CARRIED_COPIES - 1) * (sum(params) + sum(state)),
+    activations: ARENA_FACTOR * (peak.bytes + evalPeak.bytes),
     inputs: sum(stacks),
     data,
     runtime: RUNTIME_OVERHEAD,
   };
-  const largest = [...params, ...state, ...peak.alive, ...stacks].sort((a, b) => b.bytes - a.bytes).slice(0, 3);
+  const largest = [...params, ...state, ...peak.alive, ...evalPeak.alive, ...stacks].sort((a, b) => b.bytes - a.bytes).slice(0, 3);
   return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts, largest };
 };
 

@@ -14,16 +14,17 @@ interface Request {
 
 export const checkMemory = (
   a: Artifacts,
-  o: { batch: number; fuse: number; trainValues: number; req: Request },
+  o: { batch: number; fuse: number; trainValues: number; evalBatch: number; req: Request },
   log: (line: string) => void,
 ): Failure | null => {
   const { req } = o;
-  const est = estimateMemory(a.manifest, a.values, {
+  const est = estimateMemory(a.manifest, a.values, a.evalValues, {
     batch: o.batch,
     fuse: o.fuse,
     dataValues: req.data.images.length + (req.heldOutSet?.images.length ?? 0),
     split: !req.heldOutSet,
     trainValues: o.trainValues,
+    evalBatch: o.evalBatch,
   });
   log(showEstimate(est));
   const free = (req.availableMemory ?? availableMemory)();

@@ -27,7 +27,7 @@ import { runFiles, type RunFiles } from './layout';
 import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
 import { reconcile } from './resume';
 import { checkMemory } from './memoryCheck';
-import { DEFAULT_FUSE } from '../core/loop';
+import { DEFAULT_FUSE, HELD_OUT_BATCH } from '../core/loop';
 import { discard, RUN_WRITTEN, stageBeside, swapIn } from './stage';
 
 export interface TrainSettings {
@@ -260,7 +260,7 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
 
   // Before the big allocations (parameters, state, the sessions' arenas): say what the run needs,
   // and refuse in one line when it cannot fit.
-  const need = checkMemory(compiled.right, { batch: s.batch, fuse: Math.max(1, Math.min(s.fuse ?? DEFAULT_FUSE, Math.floor(train.n / s.batch))), req, trainValues: train.images.length }, req.log);
+  const need = checkMemory(compiled.right, { batch: s.batch, fuse: Math.max(1, Math.min(s.fuse ?? DEFAULT_FUSE, Math.floor(train.n / s.batch))), req, trainValues: train.images.length, evalBatch: Math.min(HELD_OUT_BATCH, heldOut.n) }, req.log);
   if (need) return E.left(need);
 
   const cannot = makeDir(dir);
