@@ -27,7 +27,7 @@ for (const c of CASES.filter((c) => !only || only.includes(c.model)))
     const cmd = [join(repo, 'bin', 'hourglass.js'), 'train', c.spec, '--data', c.data, '--out', join(tmp, 'run'), '--epochs', '1', '--threads', '1', '--batch', String(batch), ...extra];
     const r = spawnSync('/usr/bin/time', ['-v', process.execPath, ...cmd], { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1' } });
     rmSync(tmp, { recursive: true, force: true });
-    const est = /memory: ~([\d.]+) (\w+)/.exec(r.stderr);
+    const est = /memory: ~([\d.]+) (\w+)/.exec(r.stdout);
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
     if (r.status !== 0 || !est || !rss) {
       console.error(`${c.model} batch ${batch}: exit ${r.status}\n${r.stderr.split('\n').slice(-8).join('\n')}`);
@@ -35,7 +35,7 @@ for (const c of CASES.filter((c) => !only || only.includes(c.model)))
     }
     const estimate = Number(est[1]) * UNITS[est[2]];
     const measured = Number(rss[1]) * 1024;
-    console.error(r.stderr.split('\n').find((l) => l.startsWith('memory:')));
+    console.error(r.stdout.split('\n').find((l) => l.startsWith('memory:')));
     rows.push(`| ${c.model} | ${c.data} | ${batch} | ${(estimate / 1e6).toFixed(0)} MB | ${(measured / 1e6).toFixed(0)} MB | ${(estimate / measured).toFixed(2)} |`);
     console.log(rows[rows.length - 1]);
   }

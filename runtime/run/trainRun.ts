@@ -79,6 +79,8 @@ export interface RunRequest {
   readonly maxMemory?: number;
   /** Bytes available to the run (default: MemAvailable); a seam for tests. */
   readonly availableMemory?: () => number;
+  /** Where the memory estimate line goes (the CLI: stdout's first line); default `log`. */
+  readonly onEstimate?: (line: string) => void;
   readonly onStep?: (step: number, stepInEpoch: number, stepsPerEpoch: number, losses: Record<string, number>) => void;
   readonly onEpoch?: (r: EpochReport) => void;
   /** Extra held-out metrics for an epoch's metrics.jsonl line (`eval`), from the weights after it. */
@@ -260,7 +262,7 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
 
   // Before the big allocations (parameters, state, the sessions' arenas): say what the run needs,
   // and refuse in one line when it cannot fit.
-  const need = checkMemory(compiled.right, { batch: s.batch, fuse: Math.max(1, Math.min(s.fuse ?? DEFAULT_FUSE, Math.floor(train.n / s.batch))), req, trainValues: train.images.length, evalBatch: Math.min(HELD_OUT_BATCH, heldOut.n) }, req.log);
+  const need = checkMemory(compiled.right, { batch: s.batch, fuse: Math.max(1, Math.min(s.fuse ?? DEFAULT_FUSE, Math.floor(train.n / s.batch))), req, trainValues: train.images.length, evalBatch: Math.min(HELD_OUT_BATCH, heldOut.n) }, req.onEstimate ?? req.log);
   if (need) return E.left(need);
 
   const cannot = makeDir(dir);

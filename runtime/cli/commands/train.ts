@@ -124,6 +124,8 @@ const trainLocked = async (spec: string, o: TrainOpts, settingsIn: TrainSettings
     settings,
     log: (line) => console.error(line),
     maxMemory: o.maxMemory,
+    // The estimate is stdout's first line; stderr keeps errors to their one line.
+    onEstimate: (line) => console.log(line),
     onStep: (step, inEpoch, perEpoch, losses) => bar.step(step, inEpoch, perEpoch, losses),
     onEpoch: (r) => bar.epoch(r),
     evalAtEpoch,
