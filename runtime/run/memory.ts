@@ -97,7 +97,7 @@ export const showBytes = (n: number): string => {
   let i = 0;
   let x = n;
   while (x >= 1000 && i < units.length - 1) [x, i] = [x / 1000, i + 1];
-  return `${x < 10 && i > 0 ? x.toFixed(1) : Math.round(x)} ${units[i]}`;
+  return `${i > 0 ? x.toPrecision(3) : Math.round(x)} ${units[i]}`;
 };
 
 /** "memory: ~412 MB (parameters 1.3 MB, optimizer 2.6 MB, …)" */
