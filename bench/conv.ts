@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { CONV_BENCH_MODELS } from './convModels';
 
 const quick = process.argv.includes('--quick');
@@ -31,8 +32,8 @@ const prepare = (name: string) => {
 
 const measureHourglass = async (name: string) => {
   const { m, art, data } = prepare(name);
-  const single = await Trainer.create(art, { seed: 0, threads: THREADS });
-  const fused = await Trainer.create(art, { seed: 0, threads: THREADS });
+  const single = await openTrainer(art, { seed: 0, threads: THREADS });
+  const fused = await openTrainer(art, { seed: 0, threads: THREADS });
   const one = async (n: number) => {
     for (let i = 0; i < n; i++) await single.step(data.subarray((i % FUSE) * m.batch * m.dim, ((i % FUSE) + 1) * m.batch * m.dim), m.batch);
   };
@@ -66,7 +67,7 @@ const measureTorch = (name: string, layout: string): number | null => {
 /** CPU seconds per step, one thread: Hourglass single and fused (process.cpuUsage), PyTorch eager (time.process_time). */
 const cpuPerStep = async (name: string) => {
   const { m, art, data } = prepare(name);
-  const tr = await Trainer.create(art, { seed: 0, threads: 1 });
+  const tr = await openTrainer(art, { seed: 0, threads: 1 });
   const steps = FUSE * (quick ? 1 : 3);
   await tr.step(data.subarray(0, m.batch * m.dim), m.batch);
   await tr.stepMany(data, m.batch, FUSE);

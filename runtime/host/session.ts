@@ -4,6 +4,7 @@ import * as ort from './providers/ort';
 
 import { providerList, type Provider, type ProviderRequest } from './providers/request';
 import { unavailable } from './providers/unavailable';
+import type { Engine } from '../core/engine';
 
 export { PROVIDERS, type Provider, type ProviderRequest } from './providers/request';
 
@@ -52,3 +53,9 @@ export const openSession = async (bytes: Uint8Array, opts: SessionOptions = {}):
   }
   throw new Error('openSession: empty provider list');
 };
+
+/** onnxruntime-node as a trainer's engine: sessions on the requested provider, with its fallbacks. */
+export const nodeEngine = (opts: SessionOptions = {}): Engine => ({
+  Tensor: ort.Tensor,
+  open: (bytes, provider) => openSession(bytes, provider === undefined ? opts : { ...opts, provider: provider as Provider }),
+});

@@ -14,6 +14,7 @@ import { DEFAULT_HELD_OUT, SPLIT_SEED, splitHeldOut, splitIndices, type Dataset 
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../core/loop';
 import type { ProviderRequest } from '../host/session';
 import { Trainer } from '../core/trainer';
+import { openTrainer } from '../host/trainer';
 import { exportForward } from './export';
 import type { FloatArray } from '../core/init';
 import { parseLrSchedule } from '../core/lrSchedule';
@@ -265,7 +266,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
     }
 
     const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log };
-    let trainer = await Trainer.create(compiled.right, trainerOpts);
+    let trainer = await openTrainer(compiled.right, trainerOpts);
     let resumeFrom: LoopPosition | undefined;
     if (checkpoint) {
       trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
@@ -322,7 +323,7 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
           if (E.isLeft(built)) return left(EXIT.dataErr, `${req.specPath}: ${showError(built.left)}`);
           const differs = built.right.manifest.specHash !== hash;
           if (differs) {
-            const next = await Trainer.create(built.right, trainerOpts);
+            const next = await openTrainer(built.right, trainerOpts);
             next.restore(trainer.snapshot(), trainer.noiseState());
             next.setLearningRate(trainer.learningRate);
             trainer = next;

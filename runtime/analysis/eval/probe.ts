@@ -7,6 +7,7 @@ import { showError } from '../../../compiler/ir/types';
 import type { Dataset } from '../../core/dataset';
 import { trainEpochs } from '../../core/loop';
 import { Trainer } from '../../core/trainer';
+import { openTrainer } from '../../host/trainer';
 import { logisticRegression } from './logisticRegression';
 import { openEvalModel } from './model';
 
@@ -79,7 +80,7 @@ export const linearProbe = async (train: Labelled, test: Labelled, o: ProbeOptio
   const model = logisticRegression(train.dim, classes);
   const art = compileModel(model, { optimizer: { kind: 'adam', lr, hyper: {} }, dtype: 'f64' });
   if (E.isLeft(art)) throw new Error(`probe: ${showError(art.left)}`);
-  const trainer = await Trainer.create(art.right, { seed, threads: o.threads, lr });
+  const trainer = await openTrainer(art.right, { seed, threads: o.threads, lr });
   const rows = (d: Labelled, name: string): Dataset => ({ name, images: packed(d, stats, classes), n: d.n, shape: [d.dim + classes], dim: d.dim + classes });
   const trainRows = rows(train, 'probe/train');
   const testRows = rows(test, 'probe/test');

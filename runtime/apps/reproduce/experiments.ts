@@ -18,6 +18,7 @@ import { densityPanels, lineChart, renderSvg, type Series } from '../../analysis
 import { openRun, type OpenRun } from '../../analysis/figures/run';
 import { Rng } from '../../core/random';
 import { Trainer } from '../../core/trainer';
+import { openTrainer } from '../../host/trainer';
 import { covariance, principalAngles, topEigen } from './linalg';
 import { deadUnits, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, sampleCodes, squaredErrorPerImage } from './measure';
 import { PAPERS } from './papers';
@@ -360,7 +361,7 @@ const higginsExperiment = async (ctx: Context): Promise<Result> => {
   ];
   const initial = await compiledShapesVae({ beta: 4, hidden });
   if (E.isRight(initial)) {
-    const trainer = await Trainer.create(initial.right, { seed: 1, lr: 1e-3 });
+    const trainer = await openTrainer(initial.right, { seed: 1, lr: 1e-3 });
     sanity.push(['untrained encoder (initial weights)', await codesOfWeights(initial.right, trainer.snapshot())]);
   }
   for (const [name, codes] of sanity) {

@@ -8,7 +8,6 @@ import { compileModel, type Artifacts } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { Manifest } from '../../../compiler/manifest';
 import type { ModelDef } from '../../../compiler/model';
-import { vae } from '../../../examples/vae';
 import { runFiles } from '../../run/layout';
 
 export interface ServedModel {
@@ -50,7 +49,10 @@ const served = (id: string, label: string, a: Artifacts, beta?: number): ServedM
   files: a.files,
 });
 
-export const vaeCatalog = (seed = DEFAULT_SETTINGS.seed): E.Either<string, Catalog> => {
+/** examples/vae.ts's `vae(latent, beta)`: the caller loads it (the library never imports examples). */
+export type VaeBuilder = (latent: number, beta: number) => { readonly def: ModelDef };
+
+export const vaeCatalog = (vae: VaeBuilder, seed = DEFAULT_SETTINGS.seed): E.Either<string, Catalog> => {
   const models: ServedModel[] = [];
   for (const latent of VAE_LATENTS)
     for (const beta of VAE_BETAS) {

@@ -4,9 +4,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
+import { tsImport } from 'tsx/esm/api';
 import { showDataError } from '../../host/data/errors';
 import { resolveDataset } from '../../host/data/resolve';
-import { runCatalog, specCatalog, vaeCatalog, type Catalog } from '../../apps/serve/catalog';
+import { runCatalog, specCatalog, vaeCatalog, type Catalog, type VaeBuilder } from '../../apps/serve/catalog';
+import { exampleSpec } from '../../apps/reproduce/train';
 import { servePage } from '../../apps/serve/server';
 import { CliError, integer, orFail } from '../../core/failure';
 import { loadSpec } from '../../host/spec/loadSpec';
@@ -19,7 +21,11 @@ export interface ServeOpts {
 }
 
 const catalogFor = async (target: string | undefined, o: ServeOpts): Promise<Catalog> => {
-  if (target === undefined) return orFail(vaeCatalog(o.seed));
+  if (target === undefined) {
+    // The examples' VAE, loaded as a spec file is (the runtime never imports examples/).
+    const { vae } = (await tsImport(exampleSpec('vae.ts'), import.meta.url)) as { vae: VaeBuilder };
+    return orFail(vaeCatalog(vae, o.seed));
+  }
   if (!existsSync(target)) throw new CliError(`${target}: no such run directory or spec file`, 66);
   if (statSync(target).isDirectory()) {
     const c = runCatalog(target);

@@ -10,8 +10,9 @@ const HINT = '(hourglass doctor lists what is there; --provider cuda,cpu falls b
 
 export const unavailable = (provider: Provider, reason: string): CliError => {
   if (provider !== 'cuda') return new CliError(`provider ${provider} is unavailable: ${ortReason(reason)}`, 69);
-  if (binding.name !== 'cuda') {
-    const why = binding.failure ?? 'this process loaded the default onnxruntime binding';
+  const loaded = binding();
+  if (loaded.name !== 'cuda') {
+    const why = loaded.failure ?? 'this process loaded the default onnxruntime binding';
     return new CliError(`provider cuda is unavailable: the CUDA binding (onnxruntime-node-cuda) is not loaded: ${why}; run npm install, or set HOURGLASS_PROVIDER=cuda before the runtime loads ${HINT}`, 69);
   }
   const missing = cudaMissing(cudaFacts());
