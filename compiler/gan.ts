@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { grad } from './autodiff/grad';
-import type { Graph, Val } from './ir/graph';
+import type { Graph } from './ir/graph';
+import type { Val } from './ir/val';
 import { compileError, type CompileError, type Dim, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, StateSpec } from './manifest';
 import { newCtx, type BuildCtx, type ParamSpec } from './model';

@@ -2,6 +2,8 @@
 // valid schedule by construction; every value carries its shape and dtype.
 import * as E from 'fp-ts/Either';
 import type { OpAttrs, OpTag } from '../ops/tags';
+import type { Builder } from './builder';
+import type { Val } from './val';
 import { OPS } from '../ops/registry';
 import {
   CompilerBug,
@@ -16,10 +18,6 @@ import {
 
 export type InputRole = 'data' | 'param' | 'state' | 'noise';
 
-export interface Val {
-  readonly id: number;
-  readonly type: TensorType;
-}
 
 export interface Node<K extends OpTag = OpTag> {
   readonly id: number;
@@ -37,7 +35,7 @@ export interface GraphInput {
   readonly id: number;
 }
 
-export class Graph {
+export class Graph implements Builder {
   readonly nodes: Node[] = [];
   readonly inputs: GraphInput[] = [];
   private readonly inputByName = new Map<string, GraphInput>();
