@@ -2,7 +2,7 @@
 // (the tarball unpacked as node_modules/hourglass, its declared dependencies linked from this
 // checkout's node_modules, as `npm install` would hoist them, without reaching a registry). A spec
 // there imports from 'hourglass' and fp-ts, type-checks, compiles, trains one epoch and encodes
-// through the installed `hourglass` command; the README's library example runs as written.
+// through the installed `hourglass` command; docs/library.md's library example runs as written.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,11 +76,11 @@ export default autoencoder({ name: 'outside', input: [784], encoder: flow(dense(
     expect(readFileSync(join(project, 'codes.npy')).subarray(0, 128).toString('latin1')).toContain("'shape': (20, 2)");
   });
 
-  test("the README's library example runs as written", () => {
+  test("docs/library.md's library example runs as written", () => {
     const example = readFileSync(join(repo, 'docs', 'library-example.ts'), 'utf8');
-    // The README shows the same code (from the first import on).
-    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
-    expect(readme).toContain(example.slice(example.indexOf('import * as E')).trim());
+    // docs/library.md shows the same code (from the first import on).
+    const page = readFileSync(join(repo, 'docs', 'library.md'), 'utf8');
+    expect(page).toContain(example.slice(example.indexOf('import * as E')).trim());
     writeFileSync(join(project, 'example.ts'), example);
     const r = run(['--import', 'tsx', 'example.ts']);
     expect(r.code, r.err).toBe(0);
