@@ -15,6 +15,7 @@ import { Rng } from '../../core/random';
 import { runFiles } from '../../run/layout';
 import { openSession } from '../../host/session';
 import { readRun, readWeights, type RunError, type RunInfo } from './runInfo';
+import { EXIT } from '../../core/failure';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -157,14 +158,14 @@ export const openRun = async (dir: string, opts: { model?: ModelDef; threads?: n
   if (opts.model) {
     const optimizer = { kind: m.optimizer.kind, lr: m.optimizer.lr, hyper: m.optimizer.hyper };
     const first = compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: 1, epochs: Number(run.right.settings.epochs ?? 1) } });
-    if (E.isLeft(first)) return E.left({ message: `${run.right.spec}: ${showError(first.left)}`, exitCode: 65 });
+    if (E.isLeft(first)) return E.left({ message: `${run.right.spec}: ${showError(first.left)}`, exitCode: EXIT.dataErr });
     if (first.right.manifest.specHash !== m.specHash) notes.push(`${run.right.spec} no longer compiles to the run's spec hash; evaluating the run's own artifacts`);
     else {
       const epochs = Number(run.right.settings.epochs ?? 1);
       const last = Object.keys(first.right.manifest.scheduled).length ? compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: epochs, epochs } }) : first;
-      if (E.isLeft(last)) return E.left({ message: `${run.right.spec}: ${showError(last.left)}`, exitCode: 65 });
+      if (E.isLeft(last)) return E.left({ message: `${run.right.spec}: ${showError(last.left)}`, exitCode: EXIT.dataErr });
       const extra = compileEvalGraphs(opts.model, m.dtype);
-      if (E.isLeft(extra)) return E.left({ message: `${run.right.spec}: ${showError(extra.left)}`, exitCode: 65 });
+      if (E.isLeft(extra)) return E.left({ message: `${run.right.spec}: ${showError(extra.left)}`, exitCode: EXIT.dataErr });
       const model = await openEvalModel(last.right, weights.right, extra.right, { threads: opts.threads, source: `${run.right.spec} compiled at epoch ${epochs}` });
       return E.right({ run: run.right, model, notes });
     }

@@ -10,6 +10,7 @@ import { showDataError } from '../../host/data/errors';
 import { resolveDataset } from '../../host/data/resolve';
 import type { FloatArray } from '../../core/init';
 import { runFiles } from '../../run/layout';
+import { EXIT } from '../../core/failure';
 
 export type SplitName = 'train' | 'held-out' | 'all';
 export const SPLITS: readonly SplitName[] = ['train', 'held-out', 'all'];
@@ -75,7 +76,7 @@ export const readWeights = (dir: string): E.Either<RunError, Readonly<Record<str
 
 /** Load a data set as the run loaded its training data (binarised if it was). */
 export const loadLikeRun = (name: string, split: SplitRecord): E.Either<RunError, Dataset> =>
-  E.mapLeft((e: Parameters<typeof showDataError>[0]) => ({ message: showDataError(e), exitCode: 65 }))(resolveDataset(name, { binarise: split.binarise ?? false }));
+  E.mapLeft((e: Parameters<typeof showDataError>[0]) => ({ message: showDataError(e), exitCode: EXIT.dataErr }))(resolveDataset(name, { binarise: split.binarise ?? false }));
 
 /**
  * The rows of `d` (loaded from `name`) that the run's split calls `which`: on the run's training

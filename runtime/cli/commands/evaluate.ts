@@ -7,7 +7,7 @@ import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/eva
 import { openRun } from '../../analysis/eval/model';
 import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
 import type { Dataset } from '../../core/dataset';
-import { CliError, integer, positiveInt } from '../../core/failure';
+import { CliError, integer, positiveInt, EXIT } from '../../core/failure';
 import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
@@ -105,7 +105,7 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   const opened = orExit(await openRun(dir, { model, threads: o.threads }));
   const loaded = orExit(loadLikeRun(o.data, run.split));
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
-  if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
+  if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, EXIT.dataErr);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
   const trainRows = o.probe || o.pca ? runTrainRows(run.split, o.probeLimit) : undefined;
   const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {

@@ -5,14 +5,14 @@ import * as E from 'fp-ts/Either';
 import { buildFigures } from '../../analysis/figures/build';
 import { writeFigures } from '../../analysis/figures/write';
 import { unwritable } from '../../host/fsx';
-import { CliError, positiveInt } from '../../core/failure';
+import { CliError, positiveInt, EXIT } from '../../core/failure';
 
 export const figuresCommand = async (dir: string, o: { scale?: number; data?: string; n?: number; out?: string }): Promise<void> => {
   const built = await buildFigures(dir, o);
-  if (E.isLeft(built)) throw new CliError(built.left, /not a finished run|missing/.test(built.left) ? 66 : 65);
+  if (E.isLeft(built)) throw new CliError(built.left, /not a finished run|missing/.test(built.left) ? EXIT.noInput : EXIT.dataErr);
   const out = o.out ?? join(dir, 'figures');
   const cannot = unwritable(out);
-  if (cannot) throw new CliError(cannot, 73);
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   for (const path of writeFigures(out, built.right)) console.log(`wrote ${path}`);
 };
 
@@ -20,7 +20,7 @@ const parse = (what: string) => (raw: string) => {
   try {
     return positiveInt(what)(raw);
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    throw new CliError((err as Error).message, EXIT.usage);
   }
 };
 

@@ -5,14 +5,14 @@ import * as E from 'fp-ts/Either';
 import { collectReport } from '../../analysis/report/collect';
 import { reportHtml } from '../../analysis/report/html';
 import { unwritable, writeFileAtomic } from '../../host/fsx';
-import { CliError } from '../../core/failure';
+import { CliError, EXIT } from '../../core/failure';
 
 export const reportCommand = async (dir: string, o: { out?: string; data?: string }): Promise<void> => {
   const input = await collectReport(dir, { data: o.data });
-  if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? 66 : 65);
+  if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? EXIT.noInput : EXIT.dataErr);
   const out = o.out ?? join(dir, 'report.html');
   const cannot = unwritable(dirname(out));
-  if (cannot) throw new CliError(cannot, 73);
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   writeFileAtomic(out, reportHtml(input.right));
   console.log(`wrote ${out} (${input.right.figures.length} figures)`);
 };
