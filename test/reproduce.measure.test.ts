@@ -10,7 +10,7 @@ import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openRun, type OpenRun } from '../runtime/analysis/figures/run';
 import { Rng } from '../runtime/core/random';
-import { orthonormalColumns, principalAngles } from '../runtime/apps/reproduce/linalg';
+import { orthonormalColumns, principalAnglesOfColumns as principalAngles } from '../runtime/analysis/pca';
 import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, type GaussianCodes } from '../runtime/apps/reproduce/measure';
 import { hourglass, repo, smallValues, writeSmallData, writeVaeSpec } from './support/cliHarness';
 

@@ -14,7 +14,8 @@ import type { FloatArray } from '../../core/init';
 import { Rng } from '../../core/random';
 import { runFiles } from '../../run/layout';
 import { openSession } from '../../host/session';
-import { readRun, readWeights, type RunError, type RunInfo } from './runInfo';
+import type { Failure } from '../../core/failure';
+import { readRun, readWeights, type RunInfo } from '../../run/finished';
 import { EXIT } from '../../core/failure';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -148,7 +149,7 @@ export interface OpenedRun {
  * final k) and the posterior / decoder-output graphs exist; the spec must still compile to the
  * run's spec hash. Without it, the run's own artifacts are used and IWAE is unavailable.
  */
-export const openRun = async (dir: string, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<RunError, OpenedRun>> => {
+export const openRun = async (dir: string, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, OpenedRun>> => {
   const run = readRun(dir);
   if (E.isLeft(run)) return run;
   const weights = readWeights(dir);

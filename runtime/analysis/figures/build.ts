@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either';
 import type { FloatArray } from '../../core/init';
 import { Rng } from '../../core/random';
 import { columnVariance, manifoldGrid, rankUnits, traversalCodes, unitUsage } from './codes';
-import { pca, project } from './pca';
+import { pcaFit, project } from '../pca';
 import { densityPanels, lossCurves, renderSvg, scatterPanels, type Density } from './plots';
 import { encodePng } from './png';
 import { defaultScale, interleaveRows, squareSide, tileGrid } from './raster';
@@ -130,7 +130,7 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
     if (run.codeDim === 2 && h.labels) {
       // PCA fitted to all held-out rows; the first SCATTER_POINTS drawn (an SVG element each).
       const m = Math.min(h.n, SCATTER_POINTS);
-      const p = pca(h.images, h.n, run.dim, 2);
+      const p = pcaFit(h.images, h.n, run.dim, 2);
       const pcs = project(p, h.images, m, run.dim);
       const labels = h.labels.subarray(0, m);
       figures.push({

@@ -10,22 +10,12 @@ import { splitHeldOut, type Dataset } from '../../core/dataset';
 import { showDataError } from '../../host/data/errors';
 import { resolveDataset } from '../../host/data/resolve';
 import type { FloatArray } from '../../core/init';
+import type { SplitRecord } from '../../run/finished';
 import { runFiles } from '../../run/layout';
 import type { MetricsLine } from './plots';
 
-/** run.json's record of the held-out split (written since spec parameters / --held-out). */
-export interface SplitJson {
-  readonly data: string;
-  readonly seed: number;
-  readonly binarise: boolean;
-  readonly heldOut: number;
-  readonly heldOutData?: string;
-  readonly train: number;
-  readonly heldOutN: number;
-}
-
 export interface RunJson {
-  readonly split?: SplitJson;
+  readonly split?: SplitRecord;
   readonly params?: Readonly<Record<string, number | string>>;
   readonly spec: string;
   readonly model: string;

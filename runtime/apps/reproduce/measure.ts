@@ -11,7 +11,7 @@ import { iwaeBound as iwaeOf } from '../../analysis/eval/iwae';
 import { mmdRbf as unbiasedMmd } from '../../analysis/eval/mmd';
 import { openRun as openEvalRun, type EvalModel } from '../../analysis/eval/model';
 import { meanRowSquaredError } from '../../analysis/eval/objective';
-import { pcaReconstructionError } from '../../analysis/eval/pca';
+import { pcaReconstructionError } from '../../analysis/pca';
 import { linearProbe as evalProbe, type ProbeOptions } from '../../analysis/eval/probe';
 import type { OpenRun } from '../../analysis/figures/run';
 import { Rng } from '../../core/random';

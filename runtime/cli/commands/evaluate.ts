@@ -5,7 +5,7 @@ import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
 import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/evaluate';
 import { openRun } from '../../analysis/eval/model';
-import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
+import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../run/finished';
 import type { Dataset } from '../../core/dataset';
 import { CliError, integer, positiveInt, EXIT } from '../../core/failure';
 import { loadSpecWithParams } from '../../host/spec/loadSpec';

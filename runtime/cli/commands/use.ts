@@ -12,7 +12,7 @@ import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../host/fsx';
 import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
 import { CliError, EXIT, orFail } from '../../core/failure';
-import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../analysis/eval/runInfo';
+import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../run/finished';
 import type { ProviderRequest } from '../../host/providers/request';
 import { openSession } from '../../host/session';
 import { gridPng } from '../png';
