@@ -265,12 +265,13 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
       writeFileAtomic(f.metrics, '');
     }
 
-    const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log };
+    // The learning rate has one writer per event: the compiled manifest (s.lr) when a trainer is
+    // opened, and the schedule (lrAt) at the start of every epoch, a resumed one included.
+    const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, log: req.log };
     let trainer = await openTrainer(compiled.right, trainerOpts);
     let resumeFrom: LoopPosition | undefined;
     if (checkpoint) {
       trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
-      trainer.setLearningRate(changed.lr ? s.lr : checkpoint.meta.lr);
       const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
       resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
       // Record what this resume changed; keep every field others wrote.
@@ -325,7 +326,6 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
           if (differs) {
             const next = await openTrainer(built.right, trainerOpts);
             next.restore(trainer.snapshot(), trainer.noiseState());
-            next.setLearningRate(trainer.learningRate);
             trainer = next;
             hash = built.right.manifest.specHash;
           }
