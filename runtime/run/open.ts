@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either';
 import * as ort from '../host/providers/ort';
 import { EXIT, failure, type Failure } from '../core/failure';
 import { parseExportedModel, type ExportedModel } from './export';
+import { asF32, runBatched } from './batched';
 import { runFiles } from './layout';
 
 export interface OpenedRun {
@@ -36,11 +37,9 @@ export const openRun = async (dir: string): Promise<E.Either<Failure, OpenedRun>
       return E.left(failure(EXIT.dataErr, `${file}: onnxruntime cannot load it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`));
     }
   }
-  const tensor = (data: Float32Array, dims: number[]) => (m.dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(data), dims) : new ort.Tensor('float32', data, dims));
   const run = async (s: ort.InferenceSession, input: string, data: Float32Array, n: number, shape: readonly number[]) => {
-    if (data.length < n * size(shape)) throw new RangeError(`${n} rows of [${shape.join(', ')}] need ${n * size(shape)} values, got ${data.length}`);
-    const out = await s.run({ [input]: tensor(data.subarray(0, n * size(shape)), [n, ...shape]) });
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float32Array.from(v.data as ArrayLike<number>)]));
+    const out = await runBatched(s, { dtype: m.dtype, input, shape }, data, n);
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, asF32(v)]));
   };
   return E.right({
     model: m,

@@ -11,6 +11,7 @@ import { showDataError } from '../../host/data/errors';
 import { resolveDataset } from '../../host/data/resolve';
 import type { FloatArray } from '../../core/init';
 import type { SplitRecord } from '../../run/finished';
+import { asF32, runBatched } from '../../run/batched';
 import { runFiles } from '../../run/layout';
 import type { MetricsLine } from './plots';
 
@@ -78,24 +79,10 @@ export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> =
       sessions.set(name, s);
     }
     const session = s;
-    const inShape = name === 'decode' ? m.codeShape : m.inputShape;
-    const inName = session.inputNames[0];
-    const rowIn = size(inShape);
+    const shape = name === 'decode' ? m.codeShape : m.inputShape;
     return async (x: Float32Array, n: number) => {
-      const out: Record<string, Float32Array> = {};
-      for (let i = 0; i < n; i += 1000) {
-        const b = Math.min(1000, n - i);
-        const slice = x.subarray(i * rowIn, (i + b) * rowIn);
-        const t = dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(slice), [b, ...inShape]) : new ort.Tensor('float32', Float32Array.from(slice), [b, ...inShape]);
-        const res = await session.run({ [inName]: t });
-        for (const k of session.outputNames) {
-          const data = res[k].data as ArrayLike<number>;
-          const per = data.length / b;
-          out[k] ??= new Float32Array(Math.round(per * n));
-          out[k].set(data, i * per);
-        }
-      }
-      return out;
+      const out = await runBatched(session, { dtype, input: session.inputNames[0], shape }, x, n);
+      return Object.fromEntries(session.outputNames.map((k) => [k, asF32(out[k])]));
     };
   };
   const graph = async (name: GraphName) => {

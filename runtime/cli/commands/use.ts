@@ -8,6 +8,7 @@ import { showDataError } from '../../host/data/errors';
 import { saveNpy } from '../../host/data/npy';
 import { resolveDataset } from '../../host/data/resolve';
 import { Rng } from '../../core/random';
+import { asF32, runBatched } from '../../run/batched';
 import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../host/fsx';
 import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
@@ -38,19 +39,9 @@ const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct', 
   return { m, session };
 };
 
-const floatTensor = (m: Exported, data: Float32Array, dims: number[]) =>
-  m.dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(data), dims) : new ort.Tensor('float32', data, dims);
-
-/** Run `session` over `n` rows of `x` in batches; returns the concatenated single output. */
-const runBatched = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, rowIn: number, rowOut: number, inShape: readonly number[]) => {
-  const out = new Float32Array(n * rowOut);
-  for (let i = 0; i < n; i += 1000) {
-    const b = Math.min(1000, n - i);
-    const res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
-    out.set(Float32Array.from(res[session.outputNames[0]].data as ArrayLike<number>), i * rowOut);
-  }
-  return out;
-};
+/** The graph's first output for `n` rows of `x` (run/batched.ts), as Float32Array. */
+const firstOutput = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, shape: readonly number[]) =>
+  asF32((await runBatched(session, { dtype: m.dtype, input, shape }, x, n))[session.outputNames[0]]);
 
 const loadData = (name: string) => {
   const d = resolveDataset(name, {});
@@ -82,7 +73,7 @@ export const encodeCommand = async (dir: string, o: { data: string; out: string;
   const d = o.split && o.split !== 'all' ? runSplit(dir, o.data, o.split) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.limit ?? d.n);
-  const codes = await runBatched(session, m, 'x', d.images, n, d.dim, size(m.codeShape), m.inputShape);
+  const codes = await firstOutput(session, m, 'x', d.images, n, m.inputShape);
   if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`, EXIT.usage);
   writeOut(o.out, codes, n, m.codeShape);
   // Labels and true factors beside the codes, row for row, where the data set has them.
@@ -106,7 +97,7 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.n);
-  const recon = await runBatched(session, m, 'x', d.images, n, d.dim, d.dim, m.inputShape);
+  const recon = await firstOutput(session, m, 'x', d.images, n, m.inputShape);
   // Originals and reconstructions side by side: pairs of images.
   const pairs = new Float32Array(2 * n * d.dim);
   for (let i = 0; i < n; i++) {
@@ -122,6 +113,6 @@ export const sampleCommand = async (dir: string, o: { n: number; out: string; se
     throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);
   const z = new Float32Array(o.n * size(m.codeShape));
   Rng.seeded(o.seed).fillNormal(z);
-  const x = await runBatched(session, m, 'code', z, o.n, size(m.codeShape), size(m.inputShape), m.codeShape);
+  const x = await firstOutput(session, m, 'code', z, o.n, m.codeShape);
   writeOut(o.out, x, o.n, m.inputShape);
 };
