@@ -11,6 +11,7 @@ import { showDataError } from '../host/data/errors';
 import { resolveDataset } from '../host/data/resolve';
 import type { FloatArray } from '../core/init';
 import { runFiles } from './layout';
+import { readRecord } from './record';
 import { EXIT, failure, type ExitCode, type Failure } from '../core/failure';
 
 export type SplitName = 'train' | 'held-out' | 'all';
@@ -51,7 +52,9 @@ const readJson = (path: string): E.Either<Failure, Record<string, unknown>> => {
 
 export const readRun = (dir: string): E.Either<Failure, RunInfo> => {
   const f = runFiles(dir);
-  const run = readJson(f.settings);
+  // run.json has one reader (record.ts); only the message for a missing one is this command's.
+  if (!existsSync(f.settings)) return fail(`${f.settings}: missing (not a training run directory?)`, EXIT.noInput);
+  const run = readRecord(f.settings);
   if (E.isLeft(run)) return run;
   const manifest = readJson(f.manifest);
   if (E.isLeft(manifest)) return manifest;

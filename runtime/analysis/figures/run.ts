@@ -13,6 +13,7 @@ import type { FloatArray } from '../../core/init';
 import type { SplitRecord } from '../../run/finished';
 import { asF32, runBatched } from '../../run/batched';
 import { runFiles } from '../../run/layout';
+import { readRecord } from '../../run/record';
 import type { MetricsLine } from './plots';
 
 export interface RunJson {
@@ -63,8 +64,10 @@ export const readMetrics = (path: string): MetricsLine[] =>
 export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> => {
   const f = runFiles(dir);
   if (!existsSync(join(f.exported, 'model.json'))) return E.left(`${dir}: not a finished run (no exported/model.json); train it first`);
-  const run = readJson<RunJson>(f.settings);
-  if (E.isLeft(run)) return run;
+  if (!existsSync(f.settings)) return E.left(`${f.settings}: missing`);
+  const record = readRecord(f.settings);
+  if (E.isLeft(record)) return E.left(record.left.message);
+  const run = record.right as unknown as RunJson;
   const manifest = readJson<Manifest>(f.manifest);
   if (E.isLeft(manifest)) return manifest;
   const ck = readCheckpoint(f.checkpoint);
@@ -92,7 +95,7 @@ export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> =
   };
   return E.right({
     dir,
-    run: run.right,
+    run,
     manifest: m,
     inputShape: m.inputShape,
     codeDim: size(m.codeShape),

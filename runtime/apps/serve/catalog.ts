@@ -9,6 +9,7 @@ import { showError } from '../../../compiler/ir/types';
 import type { Manifest } from '../../../compiler/manifest';
 import type { ModelDef } from '../../../compiler/model';
 import { runFiles } from '../../run/layout';
+import { readRecord } from '../../run/record';
 
 export interface ServedModel {
   readonly id: string;
@@ -82,7 +83,11 @@ export const runCatalog = (dir: string): E.Either<string, Catalog> => {
   let run: RunJson = {};
   try {
     manifest = JSON.parse(readFileSync(f.manifest, 'utf8')) as Manifest;
-    if (existsSync(f.settings)) run = JSON.parse(readFileSync(f.settings, 'utf8')) as RunJson;
+    if (existsSync(f.settings)) {
+      const record = readRecord(f.settings);
+      if (E.isLeft(record)) return E.left(`${dir}: unreadable run files (${record.left.message})`);
+      run = record.right as RunJson;
+    }
   } catch (err) {
     return E.left(`${dir}: unreadable run files (${err instanceof Error ? err.message : String(err)})`);
   }
