@@ -13,78 +13,22 @@ const above = {
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const portableAnalysis = portable.filter((p) => p.startsWith('runtime/analysis/')).map((p) => `^${esc(p)}$`);
 
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from, to });
+
 module.exports = {
   forbidden: [
-    ...Object.entries(above).map(([layer, higher]) => ({
-      name: `${layer}-imports-upward`,
-      comment: `runtime/${layer} may import only the layers below it`,
-      severity: 'error',
-      from: { path: `^runtime/${layer}/` },
-      to: { path: `^runtime/(${higher.join('|')})/` },
-    })),
-    {
-      name: 'runtime-outside-layers',
-      comment: 'every runtime module lives in one of the six layers',
-      severity: 'error',
-      from: { path: '^runtime/' },
-      to: { path: '^runtime/', pathNot: '^runtime/(cli|apps|analysis|run|host|core)/' },
-    },
-    {
-      name: 'below-runtime',
-      comment: 'dsl/ and compiler/ sit below the whole runtime, and examples/ above it',
-      severity: 'error',
-      from: { path: '^(dsl|compiler)/' },
-      to: { path: '^(runtime|examples|web|bench)/' },
-    },
-    {
-      name: 'runtime-imports-examples',
-      comment: 'examples use the library; the library does not use them',
-      severity: 'error',
-      from: { path: '^runtime/' },
-      to: { path: '^examples/' },
-    },
-    {
-      name: 'compiler-imports-dsl',
-      comment: 'the compiler knows nothing of the combinators',
-      severity: 'error',
-      from: { path: '^compiler/' },
-      to: { path: '^dsl/' },
-    },
-    {
-      name: 'dsl-touches-onnx',
-      comment: 'dsl/ never touches ONNX',
-      severity: 'error',
-      from: { path: '^dsl/' },
-      to: { path: '(^compiler/onnx/|onnx-proto|onnxruntime)' },
-    },
-    {
-      name: 'compiler-imports-onnxruntime',
-      comment: 'compiler/ never imports onnxruntime',
-      severity: 'error',
-      from: { path: '^compiler/' },
-      to: { path: 'onnxruntime' },
-    },
-    {
-      name: 'portable-imports-node',
-      comment: 'runtime/core and web/ run in a browser too: no Node modules',
-      severity: 'error',
-      from: { path: '^(runtime/core|web)/' },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'web-imports-node-runtime',
-      comment: 'web/ uses runtime/core and the portable analysis files only',
-      severity: 'error',
-      from: { path: '^web/' },
-      to: { path: '^runtime/', pathNot: ['^runtime/core/', ...portableAnalysis] },
-    },
-    {
-      name: 'no-circular',
-      comment: 'no import cycles, type-only imports included',
-      severity: 'error',
-      from: {},
-      to: { circular: true },
-    },
+    ...Object.entries(above).map(([layer, higher]) =>
+      forbid(`${layer}-imports-upward`, `runtime/${layer} may import only the layers below it`, { path: `^runtime/${layer}/` }, { path: `^runtime/(${higher.join('|')})/` }),
+    ),
+    forbid('runtime-outside-layers', 'every runtime module lives in one of the six layers', { path: '^runtime/' }, { path: '^runtime/', pathNot: '^runtime/(cli|apps|analysis|run|host|core)/' }),
+    forbid('below-runtime', 'dsl/ and compiler/ sit below the whole runtime, and examples/ above it', { path: '^(dsl|compiler)/' }, { path: '^(runtime|examples|web|bench)/' }),
+    forbid('runtime-imports-examples', 'examples use the library; the library does not use them', { path: '^runtime/' }, { path: '^examples/' }),
+    forbid('compiler-imports-dsl', 'the compiler knows nothing of the combinators', { path: '^compiler/' }, { path: '^dsl/' }),
+    forbid('dsl-touches-onnx', 'dsl/ never touches ONNX', { path: '^dsl/' }, { path: '(^compiler/onnx/|onnx-proto|onnxruntime)' }),
+    forbid('compiler-imports-onnxruntime', 'compiler/ never imports onnxruntime', { path: '^compiler/' }, { path: 'onnxruntime' }),
+    forbid('portable-imports-node', 'runtime/core and web/ run in a browser too: no Node modules', { path: '^(runtime/core|web)/' }, { dependencyTypes: ['core'] }),
+    forbid('web-imports-node-runtime', 'web/ uses runtime/core and the portable analysis files only', { path: '^web/' }, { path: '^runtime/', pathNot: ['^runtime/core/', ...portableAnalysis] }),
+    forbid('no-circular', 'no import cycles, type-only imports included', {}, { circular: true }),
   ],
   options: {
     // Type-only imports count: a cycle through `import type` is still a cycle.

@@ -11,7 +11,7 @@ import { MANIFEST_FORMAT } from './manifest';
 import { newCtx, type BuildCtx, type ModelDef, type Progress, type Term } from './model';
 import { liveNodes, lowerToBytes, lowerToModel, serialise, type NamedVal } from './onnx/lower';
 import { multiStepModel, perStepName, stackedName } from './onnx/multiStep';
-import { attachOptimizer, resolveOptimizer } from './optim/attach';
+import { attachOptimizer, resolveOptimizer, stepOutputs } from './optim/attach';
 import type { OptimizerSpec } from './optim/optimizer';
 
 const MULTI_STEP_FILE = 'train_steps.onnx';
@@ -148,17 +148,11 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   if (E.isLeft(attached)) return reserved(model.name, attached.left.reserved);
   const { state } = attached.right;
 
-  const outputs: NamedVal[] = [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value }))];
-  const carry: { output: string; input: string }[] = [];
-  const next = (input: string, val: Val) => {
-    outputs.push({ name: `next.${input}`, val });
-    carry.push({ output: `next.${input}`, input });
-  };
-  for (const n of attached.right.next) next(n.input, n.val);
   // Buffers the train step updates (running statistics) are carried like optimizer state;
   // the others pass through unchanged.
   const buffers = [...ctx.buffers.values()];
-  for (const b of buffers) next(b.name, ctx.bufferUpdates.get(b.name) ?? g.val(g.findInput(b.name)!.id));
+  const bufferNext = buffers.map((b) => ({ input: b.name, val: ctx.bufferUpdates.get(b.name) ?? g.val(g.findInput(b.name)!.id) }));
+  const { outputs, carry } = stepOutputs(loss, terms, [...attached.right.next, ...bufferNext]);
 
   const clash = outputs.find((o) => g.findInput(o.name));
   if (clash) return reserved(model.name, clash.name);

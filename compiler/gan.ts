@@ -11,7 +11,7 @@ import { compileError, type CompileError, type Dim, type FloatDType } from './ir
 import type { ArtifactSpec, IOSpec, StateSpec } from './manifest';
 import { newCtx, type BuildCtx, type ParamSpec } from './model';
 import { lowerToBytes, type NamedVal } from './onnx/lower';
-import { attachOptimizer, resolveOptimizer } from './optim/attach';
+import { attachOptimizer, resolveOptimizer, stepOutputs } from './optim/attach';
 import type { OptimizerSpec } from './optim/optimizer';
 
 export type Player = 'generator' | 'discriminator';
@@ -159,15 +159,9 @@ export const compileGan = (def: GanDef, opts: GanCompileOptions): E.Either<Compi
       return E.left(compileError(def.name, `${name === `${prefix}.lr` || name === `${prefix}.t` ? prefix : name} is a name the compiler reserves`));
     }
     const { state, lrInput } = attached.right;
-    const outputs: NamedVal[] = [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value }))];
-    const carry: { output: string; input: string }[] = [];
-    const next = (input: string, val: Val) => {
-      outputs.push({ name: `next.${input}`, val });
-      carry.push({ output: `next.${input}`, input });
-    };
-    for (const n of attached.right.next) next(n.input, n.val);
     // This player's running statistics move with its own step; the other's stay as they are.
-    for (const [name, val] of ctx.bufferUpdates) if (playerOf(name) === player) next(name, val);
+    const buffers = [...ctx.bufferUpdates].filter(([name]) => playerOf(name) === player).map(([input, val]) => ({ input, val }));
+    const { outputs, carry } = stepOutputs(loss, terms, [...attached.right.next, ...buffers]);
 
     const inputs = g.inputs.map((i) => i.name);
     const file = `${player}_step.onnx`;

@@ -7,6 +7,7 @@ import type { Graph } from '../ir/graph';
 import { compileError, type CompileError } from '../ir/types';
 import type { Val } from '../ir/val';
 import type { StateSpec } from '../manifest';
+import type { NamedVal } from '../onnx/lower';
 import { validateOptimizer, type OptimizerDef, type OptimizerSpec } from './optimizer';
 import { OPTIMIZERS } from './rules';
 
@@ -65,3 +66,17 @@ export const attachOptimizer = (g: Graph, opt: ResolvedOptimizer, params: readon
   next.push({ input: `${prefix}.t`, val: tNext });
   return E.right({ state, next, lrInput: `${prefix}.lr` });
 };
+
+/**
+ * A train step's outputs: the loss, each term (`term.<name>`), then `next.<input>` for every
+ * carried input (parameters, optimizer state, running statistics), with the carry list that
+ * feeds each one back.
+ */
+export const stepOutputs = (
+  loss: Val,
+  terms: readonly { readonly name: string; readonly value: Val }[],
+  carried: readonly { readonly input: string; readonly val: Val }[],
+): { outputs: NamedVal[]; carry: { output: string; input: string }[] } => ({
+  outputs: [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value })), ...carried.map((c) => ({ name: `next.${c.input}`, val: c.val }))],
+  carry: carried.map((c) => ({ output: `next.${c.input}`, input: c.input })),
+});
