@@ -8,6 +8,8 @@ import { compileModel } from '../compiler/compile';
 import type onnxProto from 'onnx-proto';
 import { onnx } from '../compiler/onnx/emitter';
 import { foldTransposedMatMuls } from './gemmFold';
+import { blockedMultiStepModel } from '../compiler/onnx/multiStepBlocked';
+import { residentData, ROWS_INPUT } from './residentData';
 import { initialValues } from '../runtime/core/init';
 import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
@@ -77,14 +79,30 @@ const unrolled = (): Uint8Array => {
   const graph = onnx.GraphProto.create({ name: 'unrolled', node: nodes.map((n) => onnx.NodeProto.create(n)), initializer: [...g.initializer, ...extra], input: mg.input, output: mg.output });
   return onnx.ModelProto.encode(onnx.ModelProto.create({ ...multi, graph })).finish();
 };
+// `k4` etc.: k steps written out per Loop iteration (compiler/onnx/multiStepBlocked.ts), the
+// condition passed straight through; FUSE must be a multiple of k.
+const blocked = (k: number): Uint8Array => {
+  if (fuse % k !== 0) throw new Error(`k${k} needs FUSE a multiple of ${k}`);
+  const step = onnx.ModelProto.decode(c.right.files[m.artifacts.train_step.file]);
+  const spec = { stacked: m.multiStep.stacked.map((st) => st.input), shared: [m.optimizer.lrInput], carry: m.carry, perStep: m.multiStep.perStep.map((p) => p.output) };
+  return onnx.ModelProto.encode(blockedMultiStepModel(step, spec, k)).finish();
+};
 const REF = process.argv[7]?.includes('ref') || process.argv.slice(2).join(' ').includes('ref') ? await refBytes() : new Uint8Array();
 
-type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean };
+type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean; resident?: boolean };
 // A variant is a '+'-joined list of these, applied in turn to the base.
 const CHANGES: Record<string, (v: Variant) => Variant> = {
   base: (v) => v,
   ref: (v) => ({ ...v, bytes: REF }),
   unroll: (v) => ({ ...v, bytes: unrolled() }),
+  // `resident`: the batch stack gathered in-graph from the training set (an initializer) by int64
+  // row indices [S, B] (bench/residentData.ts); here the 'training set' is the stack itself.
+  resident: (v) => ({ ...v, bytes: residentData(v.bytes, feeds0[stackedName('x')].data as Float32Array, 784), resident: true }),
+  k1: (v) => ({ ...v, bytes: blocked(1) }),
+  k2: (v) => ({ ...v, bytes: blocked(2) }),
+  k4: (v) => ({ ...v, bytes: blocked(4) }),
+  k8: (v) => ({ ...v, bytes: blocked(8) }),
+  k16: (v) => ({ ...v, bytes: blocked(16) }),
   gemm: (v) => ({ ...v, bytes: gemm(v.bytes) }),
   nospin: (v) => ({ ...v, opts: { ...v.opts, extra: { session: { ...((v.opts.extra as { session?: object } | undefined)?.session ?? {}), 'intra_op.allow_spinning': '0' } } } }),
   // onnxruntime's dynamic block scheduling of parallel loops (threads take blocks as they finish).
@@ -122,6 +140,10 @@ for (const name of variantsS.split(',')) {
   const v = variant(name);
   const s = await ort.InferenceSession.create(v.bytes, v.opts);
   const feeds = { ...feeds0 };
+  if (v.resident) {
+    delete feeds[stackedName('x')];
+    feeds[ROWS_INPUT] = new ort.Tensor('int64', BigInt64Array.from({ length: fuse * batch }, (_, i) => BigInt(i)), [fuse, batch]);
+  }
   if (v.sgd) {
     for (const st of m.optimizer.state) if (st.name.startsWith('adam.')) delete feeds[st.name];
     for (const st of sgdM.optimizer.state) feeds[st.name] = new ort.Tensor('float32', initialValues(st.init, st.shape, 'f32', rng) as Float32Array, [...st.shape]);

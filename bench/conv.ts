@@ -9,6 +9,7 @@ import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
 import { openTrainer } from '../runtime/host/trainer';
 import { CONV_BENCH_MODELS } from './convModels';
+import { benchVenv } from './venv';
 
 const quick = process.argv.includes('--quick');
 /** `--cpu`: CPU seconds per step on one thread each instead of wall-clock rates (robust on a loaded machine). */
@@ -17,6 +18,9 @@ const THREADS = 2;
 const REPS = quick ? 3 : 5;
 const STEPS = quick ? 8 : 24;
 const FUSE = 8;
+// The bench venv's torch 2 (Debian's python3 may have no torch at all).
+const venv = benchVenv((l) => console.error(l));
+const PYTHON = 'python' in venv ? venv.python : '/usr/bin/python3';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The model compiled with Adam, and FUSE batches of uniform data for it. */
@@ -56,7 +60,7 @@ const measureTorch = (name: string, layout: string): number | null => {
   const m = CONV_BENCH_MODELS[name];
   // OpenMP's busy-waiting threads collapse on a shared machine (0.2 steps/s measured): passive waiting.
   const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
-  const r = spawnSync('/usr/bin/python3', ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8', env });
+  const r = spawnSync(PYTHON, ['bench/peer_torch_conv.py', name, String(m.batch), String(STEPS), String(REPS), String(THREADS), layout], { encoding: 'utf8', env });
   if (r.status !== 0) {
     console.error(`PyTorch peer failed: ${(r.stderr || '').trim().split('\n').pop()}`);
     return null;
@@ -82,13 +86,14 @@ const cpuPerStep = async (name: string) => {
   const py = [
     'import sys, time',
     `sys.argv = ['peer', '${name}', '${m.batch}', '0', '0', '1']`,
-    "exec(open('bench/peer_torch_conv.py').read().split('for i in range(5):')[0])",
+    "sys.path.insert(0, 'bench')",
+    "exec(open('bench/peer_torch_conv.py').read().split('\\nt0 = time.perf_counter()\\nstep(0)')[0])",
     'for i in range(3): step(i)',
     't = time.process_time()',
     `for i in range(${steps}): step(i)`,
     `print((time.process_time() - t) / ${steps})`,
   ].join('\n');
-  const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const r = spawnSync(PYTHON, ['-c', py], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
   const torch = r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : null;
   return { single, fused, torch };
 };

@@ -13,23 +13,28 @@ import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
 import { openTrainer } from '../runtime/host/trainer';
 import { BENCH_MODELS } from './models';
+import { CONV_BENCH_MODELS } from './convModels';
 
 const [model, batchS, stepsS, repsS, threadsS, fuseS = '1'] = process.argv.slice(2);
 const [batch, steps, reps, threads] = [batchS, stepsS, repsS, threadsS].map(Number);
 const modeSpecs = fuseS.split(',').map((m) => ({ fuse: Number(m.split(':')[0]), spin: m.endsWith(':nospin') ? false : undefined }));
 const fuses = modeSpecs.map((m) => m.fuse);
-const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+// A dense bench model (784 inputs) or a conv one (its own input size).
+const def = BENCH_MODELS[model]?.def ?? CONV_BENCH_MODELS[model]?.def;
+if (!def) throw new Error(`unknown bench model ${model}`);
+const dim = CONV_BENCH_MODELS[model]?.dim ?? 784;
+const c = compileModel(def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(c)) throw new Error(c.left.message);
 const slots = Math.max(8, ...fuses);
-const data = new Float32Array(slots * batch * 784);
+const data = new Float32Array(slots * batch * dim);
 const rng = Rng.seeded(0);
 for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
-const batchAt = (i: number) => data.subarray((i % slots) * batch * 784, ((i % slots) + 1) * batch * 784);
+const batchAt = (i: number) => data.subarray((i % slots) * batch * dim, ((i % slots) + 1) * batch * dim);
 
 // `n` optimizer steps, either one call each or `fuse` per call of the fused graph.
 const runner = (trainer: Trainer, fuse: number) => async (n: number) => {
   if (fuse === 1) for (let i = 0; i < n; i++) await trainer.step(batchAt(i), batch);
-  else for (let i = 0; i < n; i += fuse) await trainer.stepMany(data.subarray(0, fuse * batch * 784), batch, fuse);
+  else for (let i = 0; i < n; i += fuse) await trainer.stepMany(data.subarray(0, fuse * batch * dim), batch, fuse);
 };
 const modes: { fuse: number; run: (n: number) => Promise<void>; measured: number; rates: number[] }[] = [];
 let firstRss = 0;

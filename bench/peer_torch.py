@@ -11,6 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from peer_info import blas, isa
+
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 mode = sys.argv[6] if len(sys.argv) > 6 else "eager"
 torch.set_num_threads(threads)
@@ -68,29 +70,6 @@ class Deep(nn.Module):
         for i, l in enumerate(self.dec):
             h = l(h) if i == len(self.dec) - 1 else F.relu(l(h))
         return F.binary_cross_entropy_with_logits(h, x, reduction="sum") / x.shape[0]
-
-
-def blas():
-    """The BLAS torch was built with, and for a generic build the library actually loaded."""
-    cfg = torch.__config__.show()
-    info = next((p.split("=", 1)[1] for p in cfg.replace(",", "\n").split() if p.startswith("BLAS_INFO=")), "unknown")
-    if info != "generic":
-        return info
-    torch.ones(64, 64) @ torch.ones(64, 64)
-    with open("/proc/self/maps") as f:
-        libs = sorted({os.path.realpath(l.split()[-1]) for l in f if "blas" in l.lower() and l.split()[-1].startswith("/")})
-    # Debian's libblas.so.3 alternative: OpenBLAS (openblas-pthread/openmp) or the reference BLAS.
-    if any("openblas" in l for l in libs):
-        return "generic → OpenBLAS (" + ", ".join(sorted({os.path.dirname(l).rsplit("/", 1)[-1] for l in libs if "openblas" in l})) + ")"
-    return "generic → reference BLAS (" + ", ".join(libs) + ")" if libs else "generic → none loaded"
-
-
-def isa():
-    cap = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
-    if cap:
-        return cap()
-    line = next((l for l in torch.__config__.show().splitlines() if "CPU capability usage" in l), "")
-    return line.split(":")[-1].strip() or "unknown"
 
 
 model = {"vae": VAE, "k_sparse": KSparse, "deep_ae": Deep}[model_name]()

@@ -1,16 +1,22 @@
-"""PyTorch peer for bench/conv.ts: the conv AE and the chairs conv VAE, Adam, timed like peer_torch.py.
+"""PyTorch peer for the conv rows (bench/conv.ts, npm run bench): the conv AE and the chairs conv
+VAE, Adam, timed like peer_torch.py, eager or torch.compile'd.
 
-Prints one JSON object: {"steps_per_s": [...], "max_rss_kb": n, "threads": t, "layout": l}.
-Usage: peer_torch_conv.py MODEL BATCH STEPS REPS THREADS [channels_last]
+Prints one JSON object: {"steps_per_s": [...], "max_rss_kb": n, "threads": t, "layout": l,
+"compile_s": s | null, "version": v, "blas": b, "isa": i}.
+Usage: peer_torch_conv.py MODEL BATCH STEPS REPS THREADS [nchw|channels_last] [eager|compile]
+The layout and mode may also come from HG_LAYOUT and HG_MODE (how bench/peers.ts sets them per configuration).
 """
-import json, resource, sys, time
+import json, os, resource, sys, time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from peer_info import blas, isa
+
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-layout = sys.argv[6] if len(sys.argv) > 6 else "nchw"
+layout = sys.argv[6] if len(sys.argv) > 6 else os.environ.get("HG_LAYOUT", "nchw")
+mode = sys.argv[7] if len(sys.argv) > 7 else os.environ.get("HG_MODE", "eager")
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -62,18 +68,24 @@ model = {"conv_ae": ConvAE, "chairs_vae": ChairsVAE}[model_name]()
 fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
 model = model.to(memory_format=fmt)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = torch.compile(model.loss) if mode == "compile" else model.loss
+opt_step = torch.compile(opt.step) if mode == "compile" else opt.step
 data = torch.rand(batch * 8, 1, model.side, model.side).to(memory_format=fmt)
 
 
 def step(i):
     x = data[(i % 8) * batch : (i % 8 + 1) * batch]
     opt.zero_grad(set_to_none=True)
-    loss = model.loss(x)
+    loss = loss_fn(x)
     loss.backward()
-    opt.step()
+    opt_step()
 
 
-for i in range(5):
+t0 = time.perf_counter()
+step(0)
+step(1)
+first = time.perf_counter() - t0
+for i in range(2, 5):
     step(i)
 rates = []
 for r in range(reps):
@@ -81,4 +93,18 @@ for r in range(reps):
     for i in range(steps):
         step(i)
     rates.append(steps / (time.perf_counter() - t0))
-print(json.dumps({"steps_per_s": rates, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "threads": threads, "layout": layout}))
+compile_s = max(0.0, first - 2 / max(rates)) if mode == "compile" else None
+print(
+    json.dumps(
+        {
+            "steps_per_s": rates,
+            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "threads": torch.get_num_threads(),
+            "layout": layout,
+            "compile_s": compile_s,
+            "version": torch.__version__,
+            "blas": blas(),
+            "isa": isa(),
+        }
+    )
+)

@@ -73,6 +73,24 @@ export const torchPeers = (venvPython: string | null, threads: number, quick: bo
 
 export const MODERN_PEERS = ['torch eager', 'torch.compile', 'JAX jit + optax'];
 
+/** The conv rows' peers, from the same venv: torch 2 eager (NCHW and channels_last; OpenMP's
+ *  passive waiting first, since busy-waiting threads collapse on a shared machine), torch.compile,
+ *  and a jax.jit step written with jax.lax convolutions and optax Adam. */
+export const convPeers = (venvPython: string | null, threads: number, quick: boolean): PeerSpec[] => {
+  if (!venvPython) return [];
+  const passive = { OMP_WAIT_POLICY: 'PASSIVE' };
+  const eager: PeerConfig[] = [
+    { name: `${threads} threads, NCHW, OMP_WAIT_POLICY=PASSIVE`, threads, env: { ...passive, HG_LAYOUT: 'nchw' } },
+    { name: `${threads} threads, channels_last, OMP_WAIT_POLICY=PASSIVE`, threads, env: { ...passive, HG_LAYOUT: 'channels_last' } },
+    { name: `${threads} threads, NCHW`, threads, env: { HG_LAYOUT: 'nchw' } },
+  ];
+  return [
+    { name: 'torch eager', python: venvPython, script: 'bench/peer_torch_conv.py', args: [], configs: quick ? eager.slice(0, 1) : eager, extra: false },
+    { name: 'torch.compile', python: venvPython, script: 'bench/peer_torch_conv.py', args: [], configs: [{ ...eager[0], env: { ...eager[0].env, HG_MODE: 'compile' } }], extra: false },
+    { name: 'JAX jit + optax', python: venvPython, script: 'bench/peer_jax_conv.py', args: [], configs: [{ name: 'XLA default pool', threads, env: {} }], extra: false },
+  ];
+};
+
 const parseLast = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 
 /** Run `peer` on one model and batch in every configuration; the best, or the last error. */
@@ -125,4 +143,15 @@ export const fairPeers = (peers: readonly PeerSpec[], results: Readonly<Record<s
     });
   const modern = fair(false);
   return modern.length > 0 ? modern : fair(true);
+};
+
+/** The DCGAN row's peers (rounds of one discriminator and one generator step), from the same venv. */
+export const ganPeers = (venvPython: string | null, threads: number): PeerSpec[] => {
+  if (!venvPython) return [];
+  const passive: PeerConfig = { name: `${threads} threads, OMP_WAIT_POLICY=PASSIVE`, threads, env: { OMP_WAIT_POLICY: 'PASSIVE' } };
+  return [
+    { name: 'torch eager', python: venvPython, script: 'bench/peer_torch_gan.py', args: [], configs: [passive], extra: false },
+    { name: 'torch.compile', python: venvPython, script: 'bench/peer_torch_gan.py', args: [], configs: [{ ...passive, env: { ...passive.env, HG_MODE: 'compile' } }], extra: false },
+    { name: 'JAX jit + optax', python: venvPython, script: 'bench/peer_jax_gan.py', args: [], configs: [{ name: 'XLA default pool', threads, env: {} }], extra: false },
+  ];
 };

@@ -5,7 +5,12 @@
 #   scripts/gpu-check.sh unpack   unpack what travelled and say what the machine has (seconds)
 #   scripts/gpu-check.sh          the check: doctor, the CUDA tests, the VAE trained on CUDA and
 #                                 on the CPU (held-out losses compared), the GPU benchmark
-# Results: $OUT (or .gpu-out/), eight files (what the device tool brings back): gpu-check.log,
+#   scripts/gpu-check.sh speed    the speed part only (issue 25, one device call under 8 minutes):
+#                                 doctor, bench/gpu.ts, the fused-graph variants (bench/gpuVariants.ts:
+#                                 current Loop, k steps per iteration, training set resident, with the
+#                                 per-call split of JavaScript preparation vs run) and torch's three
+#                                 modes, batch 128 and 1024
+# Results: $OUT (or .gpu-out/), eight files (speed: five, with bench-variants.json) (what the device tool brings back): gpu-check.log,
 # doctor.json, tests.log, train-dev.log, train-ref.log, bench-hourglass.json, bench-torch.json,
 # summary.md. The training runs themselves stay in /tmp/hourglass-gpu-check.
 # GPU_CHECK_DRY=1 rehearses the whole script on a machine without a GPU: the CPU stands in for CUDA,
@@ -35,7 +40,7 @@ fi
 log "node $(node -v); nvidia-smi: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
 [ -d node_modules/onnxruntime-node-cuda ] || { log "node_modules missing: carry .gpu-carry/runtime"; exit 69; }
 [ "${1:-}" = unpack ] && { log "unpacked; now run scripts/gpu-check.sh with .gpu-carry/cuda carried"; exit 0; }
-[ -f node_modules/onnxruntime-node-cuda/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so ] || { log "the CUDA provider is missing: carry .gpu-carry/cuda"; exit 69; }
+[ -n "${GPU_CHECK_DRY:-}" ] || [ -f node_modules/onnxruntime-node-cuda/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so ] || { log "the CUDA provider is missing: carry .gpu-carry/cuda"; exit 69; }
 
 # Only onnxruntime-node 1.29 travels: every process (CPU runs included) uses it.
 export HOURGLASS_BINDING=cuda CI=1
@@ -46,12 +51,16 @@ hg doctor --json >"$OUT/doctor.json" 2>>"$OUT/gpu-check.log"
 hg doctor 2>&1 | tee -a "$OUT/gpu-check.log" >&2
 ready=$(node -p 'require(process.argv[1]).cuda.ready' "$OUT/doctor.json" 2>/dev/null)
 dry=${GPU_CHECK_DRY:-}
+speed=; [ "${1:-}" = speed ] && speed=1
 P=cuda epochs=3 steps=512
 batches=128,1024 fuses=1,16,64,256
-[ -n "$dry" ] && { P=cpu epochs=1 steps=32 batches=128 fuses=1,16; log "dry run: cpu stands in for cuda"; }
+variant_args=(--batches 128,1024 --fuse 64 --calls 8 --reps 3 --variants loop,k4,k16,resident,resident+k16)
+[ -n "$speed" ] && { steps=256 fuses=1,16,64; }
+[ -n "$dry" ] && { P=cpu epochs=1 steps=32 batches=128 fuses=1,16; variant_args=(--batches 128 --fuse 16 --calls 2 --reps 1 --variants loop,k4,k16,resident); log "dry run: cpu stands in for cuda"; }
 [ "$ready" = true ] || [ -n "$dry" ] || { log "--provider cuda is not ready (the doctor above says why); stopping"; exit 69; }
 
 status=0
+if [ -z "$speed" ]; then
 log "tests: the CUDA subset"
 timeout 240 node node_modules/vitest/vitest.mjs run test/cuda.gpu.test.ts test/cuda.stub.test.ts test/providers.test.ts test/fatbin.test.ts >"$OUT/tests.log" 2>&1 || { status=1; log "tests FAILED (tests.log)"; }
 grep -E "Tests|placement off CUDA" "$OUT/tests.log" | tee -a "$OUT/gpu-check.log" >&2
@@ -71,13 +80,16 @@ const [a, b] = [g.heldOut?.loss ?? g.held_out?.loss, c.heldOut?.loss ?? c.held_o
 const rel = Math.abs(a - b) / Math.abs(b);
 console.log(`held-out loss after ${g.epoch} epochs: device ${a} cpu ${b} relative difference ${rel.toExponential(2)} (${rel < 1e-2 ? "within" : "OUTSIDE"} 1e-2)`);
 process.exit(rel < 1e-2 ? 0 : 1);' "$runs" 2>&1 | tee -a "$OUT/gpu-check.log" >&2 || status=1
+fi
 
 log "benchmark: Hourglass on $P (single steps and fused chunks)"
-timeout 200 node node_modules/tsx/dist/cli.mjs bench/gpu.ts --provider $P --batches $batches --fuse $fuses --steps $steps --reps 5 >"$OUT/bench-hourglass.json" 2>>"$OUT/gpu-check.log" || { status=1; log "Hourglass bench FAILED"; }
+timeout $([ -n "$speed" ] && echo 120 || echo 200) node node_modules/tsx/dist/cli.mjs bench/gpu.ts --provider $P --batches $batches --fuse $fuses --steps $steps --reps 5 >"$OUT/bench-hourglass.json" 2>>"$OUT/gpu-check.log" || { status=1; log "Hourglass bench FAILED"; }
+log "benchmark: the fused-graph variants on $P (Loop, k steps per iteration, resident training set; JS preparation vs run per call)"
+timeout 150 node node_modules/tsx/dist/cli.mjs bench/gpuVariants.ts --provider $P "${variant_args[@]}" >"$OUT/bench-variants.json" 2>>"$OUT/gpu-check.log" || { status=1; log "variants bench FAILED"; }
 log "benchmark: PyTorch on CUDA, eager and torch.compile"
 torch_args=(--batches 128,1024 --steps 512 --reps 5)
 [ -n "$dry" ] && torch_args=(--device cpu --modes eager --batches 128 --steps 8 --reps 1)
-PYTHONUNBUFFERED=1 timeout 240 "${PYTHON:-python3}" bench/gpu_torch.py "${torch_args[@]}" >"$OUT/bench-torch.json" 2>>"$OUT/gpu-check.log" || { status=1; log "PyTorch bench FAILED"; }
+PYTHONUNBUFFERED=1 timeout $([ -n "$speed" ] && echo 170 || echo 240) "${PYTHON:-python3}" bench/gpu_torch.py "${torch_args[@]}" >"$OUT/bench-torch.json" 2>>"$OUT/gpu-check.log" || { status=1; log "PyTorch bench FAILED"; }
 node -e '
 const fs = require("fs");
 const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8").trim().split("\n").pop()); } catch { return { results: [] }; } };
@@ -92,6 +104,11 @@ for (const batch of [...new Set(h.results.map((r) => r.batch))]) {
   const f = (x) => (x ? x.toFixed(0) : "–");
   const bestPeerCompile = Math.max(c ?? 0, ro ?? 0);
   rows.push(`| ${batch} | ${f(best.steps_per_s)} (${best.fuse}) | ${f(single?.steps_per_s)} | ${f(e)} | ${f(c)} | ${f(ro)} | ${e ? (best.steps_per_s / e).toFixed(2) + "×" : "–"} | ${bestPeerCompile ? (best.steps_per_s / bestPeerCompile).toFixed(2) + "×" : "–"} |`);
+}
+const v = read(`${process.argv[1]}/bench-variants.json`);
+if (v.results.length) {
+  rows.push("", "| VAE batch | variant (S per call) | steps/s | JS preparation ms/call | run ms/call | preparation share |", "|---|---|---|---|---|---|");
+  for (const r of v.results) rows.push(`| ${r.batch} | ${r.variant} (${r.fuse}) | ${r.steps_per_s.toFixed(0)} | ${r.prep_ms_per_call.toFixed(2)} | ${r.run_ms_per_call.toFixed(2)} | ${(100 * r.prep_ms_per_call / (r.prep_ms_per_call + r.run_ms_per_call)).toFixed(1)}% |`);
 }
 console.log(rows.join("\n"));' "$OUT" >"$OUT/summary.md" 2>&1
 cat "$OUT/summary.md" | tee -a "$OUT/gpu-check.log" >&2

@@ -2,7 +2,7 @@
 // never a reference, and Debian's extra row only stands in when no modern peer ran.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { fairPeers, misconfigured, torchPeers, type PeerRun } from '../bench/peers';
+import { convPeers, fairPeers, ganPeers, misconfigured, MODERN_PEERS, torchPeers, type PeerRun } from '../bench/peers';
 
 const run = (blas: string, stepsPerS: number): PeerRun => ({
   stepsPerS,
@@ -54,5 +54,40 @@ describe('fairPeers', () => {
   test('without the venv only the labelled Debian row is left, marked extra', () => {
     const peers0 = torchPeers(null, 2, true);
     expect(peers0.map((p) => [p.name, p.extra])).toEqual([['Debian torch 1.13 eager', true]]);
+  });
+});
+
+describe('the conv rows\' peers', () => {
+  test('from the venv: torch eager, torch.compile and JAX, none an extra; none without the venv', () => {
+    expect(convPeers('/venv/bin/python', 2, false).map((p) => [p.name, p.extra, p.python])).toEqual(MODERN_PEERS.map((n) => [n, false, '/venv/bin/python']));
+    expect(convPeers(null, 2, false)).toEqual([]);
+  });
+
+  test('torch eager tries both layouts with passive OpenMP waiting first; --quick keeps the first only', () => {
+    const eager = convPeers('/venv/bin/python', 2, false).find((p) => p.name === 'torch eager')!;
+    expect(eager.configs.map((c) => c.env.HG_LAYOUT)).toEqual(['nchw', 'channels_last', 'nchw']);
+    expect(eager.configs[0].env.OMP_WAIT_POLICY).toBe('PASSIVE');
+    expect(convPeers('/venv/bin/python', 2, true).find((p) => p.name === 'torch eager')!.configs).toHaveLength(1);
+    expect(convPeers('/venv/bin/python', 2, true).find((p) => p.name === 'torch.compile')!.configs[0].env.HG_MODE).toBe('compile');
+  });
+
+  test.prop([fc.array(outcome, { minLength: 3, maxLength: 3 })])('a misconfigured or failed conv peer is never the reference', (outs) => {
+    const peers = convPeers('/venv/bin/python', 2, false);
+    const results = Object.fromEntries(peers.map((p, i) => [p.name, outs[i]]));
+    const fair = fairPeers(peers, results).map((f) => f.name);
+    peers.forEach((p, i) => {
+      const r = outs[i];
+      expect(fair.includes(p.name)).toBe(!('error' in r) && r.misconfigured === null);
+    });
+  });
+});
+
+describe('the DCGAN row\'s peers', () => {
+  test('the three modern peers from the venv, torch with passive waiting and HG_MODE per mode; none without the venv', () => {
+    const peers = ganPeers('/venv/bin/python', 2);
+    expect(peers.map((p) => [p.name, p.extra])).toEqual(MODERN_PEERS.map((n) => [n, false]));
+    expect(peers.map((p) => p.configs[0].env.HG_MODE)).toEqual([undefined, 'compile', undefined]);
+    expect(peers[0].configs[0].env.OMP_WAIT_POLICY).toBe('PASSIVE');
+    expect(ganPeers(null, 2)).toEqual([]);
   });
 });

@@ -3,7 +3,9 @@
 import * as E from 'fp-ts/Either';
 import type { OpAttrs, OpTag } from '../ops/tags';
 import type { Builder } from './builder';
-import type { Val } from './val';
+import type { Node, Val } from './val';
+
+export type { Node } from './val';
 import { OPS } from '../ops/registry';
 import {
   CompilerBug,
@@ -19,15 +21,6 @@ import {
 export type InputRole = 'data' | 'param' | 'state' | 'noise';
 
 
-export interface Node<K extends OpTag = OpTag> {
-  readonly id: number;
-  readonly tag: K;
-  readonly inputs: readonly number[];
-  readonly attrs: OpAttrs[K];
-  readonly type: TensorType;
-  /** Combinator path that created the node; used in messages and readable ONNX names. */
-  readonly path: string;
-}
 
 export interface GraphInput {
   readonly name: string;

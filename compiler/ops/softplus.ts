@@ -1,3 +1,4 @@
+import { mulCt } from '../autodiff/lazyBroadcast';
 import type { OpDef } from './def';
 import { inferUnary, unarySample } from './elementwise';
 import type { OpAttrs } from './tags';
@@ -12,6 +13,6 @@ export const softplus: OpDef<OpAttrs['softplus']> = {
     const tail = e.op('Log', [e.op('Add', [one, e.op('Exp', [negAbs])])]);
     return e.op('Add', [e.op('Relu', [x]), tail]);
   },
-  vjp: ({ g, inputs: [x] }, dy) => [g.must('mul', [dy, g.must('sigmoid', [x], {})], {})],
+  vjp: ({ g, inputs: [x] }, dy) => [mulCt(g, dy, g.must('sigmoid', [x], {}))],
   sample: unarySample('any'),
 };

@@ -1,3 +1,4 @@
+import { negCt } from '../autodiff/lazyBroadcast';
 import { sumToShape } from '../autodiff/unbroadcast';
 import type { OpDef } from './def';
 import { binarySample, inferBinary } from './elementwise';
@@ -8,7 +9,7 @@ export const sub: OpDef<OpAttrs['sub']> = {
   lower: (e, [a, b]) => e.op('Sub', [a, b]),
   vjp: ({ g, inputs: [a, b] }, dy) => [
     sumToShape(g, dy, a.type.shape),
-    sumToShape(g, g.must('neg', [dy], {}), b.type.shape),
+    sumToShape(g, negCt(g, dy), b.type.shape),
   ],
   sample: binarySample(),
 };

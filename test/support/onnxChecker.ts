@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PYTHON = '/usr/bin/python3';
+// HOURGLASS_ONNX_PYTHON: another Python with the onnx package, where Debian's python3-onnx is absent.
+const PYTHON = process.env.HOURGLASS_ONNX_PYTHON ?? '/usr/bin/python3';
 
 const SCRIPT = `
 import sys, onnx
