@@ -2,7 +2,7 @@
 // to 64×64×1: a code projected and reshaped to 4×4 feature maps, then fractionally strided 4×4
 // convolutions with batch norm and ReLU (4 → 8 → 16 → 32 → 64). The discriminator mirrors it with
 // strided convolutions and leaky ReLU (slope 0.2), batch norm on all but its first layer.
-import { batchNorm, conv2d, convTranspose2d, dense, flatten, flow, leakyRelu, relu, reshape } from '../dsl';
+import { batchNorm, conv2d, convTranspose2d, dense, flatten, flow, gan, input, leakyRelu, relu, reshape, tanh } from '../dsl';
 
 const up = <const C extends number>(c: C) => convTranspose2d(c, { kernel: 4, stride: 2, padding: 1, bias: false });
 const down = <const C extends number>(c: C) => conv2d(c, { kernel: 4, stride: 2, padding: 1, bias: false });
@@ -26,3 +26,9 @@ export const discriminatorTrunk = (base = 32) =>
     flow(down(8 * base), batchNorm(), leakyRelu(0.2)), // [8b, 4, 4]
     flatten,
   );
+
+/**
+ * The pair as a GAN (a tanh generator, one logit from the trunk), so this file compiles on its own:
+ * `hourglass compile examples/dcgan.ts`. examples/gan.ts trains the same pair and a smaller one.
+ */
+export default gan({ name: 'dcgan', input: input([1, 64, 64]), latent: 100, generator: flow(generator(), tanh), discriminator: flow(discriminatorTrunk(), dense(1)) });

@@ -24,7 +24,7 @@ describe('loading a spec', () => {
     for (const cmd of [['compile', spec, '--out', join(tmp, 'c')], ['train', spec, '--data', 'mnist', '--out', join(tmp, 't')]]) {
       const r = hourglass([...cmd, '--no-typecheck', '--spec-timeout', '2']);
       expect(r.err.split('\n')).toHaveLength(1);
-      expect(r.err).toMatch(/endless\.ts: did not finish loading within 2 s/);
+      expect(r.err).toMatch(/endless\.ts: did not finish loading and building within 2 s/);
       expect(r.code).toBe(EXIT.dataErr);
     }
     expect(existsSync(join(tmp, 'c'))).toBe(false);

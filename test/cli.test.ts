@@ -8,6 +8,8 @@ import { gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readCheckpoint } from '../runtime/host/checkpoint';
+import { EXIT } from '../runtime/core/failure';
+import { lockPath } from '../runtime/run/lock';
 
 const repo = resolve(__dirname, '..');
 const bin = join(repo, 'bin', 'hourglass.js');
@@ -200,6 +202,13 @@ describe('hourglass train --resume after SIGKILL', () => {
     });
     await new Promise((r) => child.on('exit', r));
     expect(child.signalCode).toBe('SIGKILL');
+
+    // SIGKILL leaves the run's lock: the next writer is refused with the command that clears it.
+    const refused = hourglass(...args(killed), '--resume');
+    expect(refused.code, refused.err).toBe(EXIT.busy);
+    expect(refused.err).toContain(`no longer running`);
+    expect(refused.err).toContain(`rm ${lockPath(killed)}`);
+    rmSync(lockPath(killed));
 
     const resumed = hourglass(...args(killed), '--resume');
     expect(resumed.code, resumed.err).toBe(0);

@@ -54,9 +54,12 @@ describe('hourglass reproduce --quick', () => {
     const { table, results } = reproduce('hinton');
     expect(table).toContain('13.87');
     expect(table).toContain('| 3.00 |');
-    for (const r of results.tables[0].rows) {
-      expect(num(r[1])).toBeGreaterThan(0);
+    const rows = results.tables[0].rows;
+    expect(rows.map((r) => r[1])).toEqual(['784-1000-500-250-30', '784-1000-500-250-2']);
+    for (const r of rows) {
       expect(num(r[2])).toBeGreaterThan(0);
+      expect(num(r[3])).toBeGreaterThan(0);
+      expect(num(r[4])).toBeCloseTo(num(r[3]) / num(r[2]), 1); // PCA / deep AE
     }
     const twoD = results.runs.find((r) => r.dir.endsWith('deep-ae-2'))!;
     expect(readFileSync(join(twoD.dir, 'figures', 'codes.svg'), 'utf8')).toContain('PCA');

@@ -2,6 +2,7 @@
 // MIME types onnxruntime-web needs; a run directory brings its own artifacts, settings and
 // checkpoint; bad targets fail in one line with a documented exit code.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,6 +75,21 @@ describe('hourglass serve (default VAE page)', () => {
     expect(images.length).toBe(cfg.data.n * 784);
     const digits = loadMnistDigits().images;
     expect(Buffer.compare(Buffer.from(images.buffer), Buffer.from(digits.buffer, digits.byteOffset, digits.byteLength))).toBe(0);
+  });
+
+  test('answers only to localhost, IP addresses and its own name (no DNS rebinding)', async () => {
+    const { port } = new URL(url);
+    const withHost = (host: string) =>
+      new Promise<number>((ok, fail) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/config', headers: { host } }, (res) => {
+          res.resume();
+          ok(res.statusCode ?? 0);
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    for (const host of ['evil.example', `evil.example:${port}`, `attacker.test:${port}`, `127.0.0.1.evil.example:${port}`]) expect(await withHost(host), host).toBe(421);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) expect(await withHost(host), host).toBe(200);
   });
 
   test('serves nothing outside its table (no files by path, no traversal)', async () => {

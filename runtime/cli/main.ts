@@ -1,14 +1,15 @@
-// The `hourglass` command line.
+// The `hourglass` command line. Every command's work is imported when that command runs, so
+// `--help` or `compile` never load onnxruntime, vega, esbuild or TypeScript (docs/package.md).
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { PROVIDER_HELP, providersOption, registerDoctor } from './commands/doctor';
 import { compileCommand } from './commands/compile';
 import { registerServe } from './commands/serve';
 import { registerSweep } from './commands/sweep';
-import { trainCommand } from './commands/train';
 import { registerGan } from './commands/gan';
-import { encodeCommand, reconstructCommand, sampleCommand } from './commands/use';
 import { SPEC_TIMEOUT_S } from '../host/spec/specProbe';
 import { CliError, EXIT, REPORT_BUG, fraction, positive, positiveInt, seed } from '../core/failure';
+import { threadsFlag } from './threadsFlag';
 import { registerFigures } from './commands/figures';
 import { registerReport } from './commands/report';
 import { registerReproduce } from './commands/reproduce';
@@ -25,8 +26,11 @@ chooseBinding(bindingForRequest(providerArgument(process.argv.slice(2))));
 
 const optimizers = ['adam', 'sgd', 'adagrad', 'rmsprop'];
 
+const { version } = createRequire(import.meta.url)('hourglass/package.json') as { version: string };
+
 const program = new Command()
   .name('hourglass')
+  .version(version)
   .description('Compile autoencoders written in a typed combinator DSL to ONNX training graphs, and train them.')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
@@ -58,12 +62,13 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(optimizers).default('adam'))
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
   .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
-  .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+  .option('--threads <n>', 'intra-op threads (default: one per core)', arg(threadsFlag()))
   .option('--fuse <n>', 'training steps per onnxruntime call (the fused Loop graph); 1 runs single steps', arg(positiveInt('fuse')), 16)
   .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and after every epoch)', arg(positiveInt('checkpoint-every')), 200)
   .option('--binarise', 'threshold the data at 0.5', false)
   .option('--resume', 'continue the run in --out from its last checkpoint', false)
   .option('--force', 'replace an existing run directory', false)
+  .option('--legacy', 'on --resume, read a version-1 checkpoint (it has no checksum)', false)
   .option('--no-typecheck', 'skip type-checking the spec')
   .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
   .option('--set <name=value>', SET_HELP, collectSet, [])
@@ -71,7 +76,7 @@ program
   .option('--held-out-data <name|path>', 'a separate held-out set (e.g. fashion-mnist-test); all of --data then trains')
   .option('--eval <metrics>', 'held-out metrics added to metrics.jsonl: comma-separated iwae[=K], probe, mmd, pca')
   .option('--eval-every <n>', 'evaluate --eval every n epochs (and after the last)', arg(positiveInt('eval-every')))
-  .action((spec, o, cmd) => trainCommand(spec, o, cmd));
+  .action(async (spec, o, cmd) => (await import('./commands/train')).trainCommand(spec, o, cmd));
 
 program
   .command('encode')
@@ -82,7 +87,7 @@ program
   .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
   .addOption(new Option('--split <part>', "rows of --data by the run's split (labels and factors are written beside the codes)").choices(['train', 'held-out', 'all']).default('all'))
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
-  .action((dir, o) => encodeCommand(dir, o));
+  .action(async (dir, o) => (await import('./commands/use')).encodeCommand(dir, o));
 
 program
   .command('reconstruct')
@@ -92,7 +97,7 @@ program
   .requiredOption('--out <file>', '.png or .npy')
   .option('--n <n>', 'how many examples', arg(positiveInt('n')), 16)
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
-  .action((dir, o) => reconstructCommand(dir, o));
+  .action(async (dir, o) => (await import('./commands/use')).reconstructCommand(dir, o));
 
 program
   .command('sample')
@@ -102,11 +107,11 @@ program
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes, in [0, 2^32)', arg(seed('seed')), 1)
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
-  .action((dir, o) => sampleCommand(dir, o));
+  .action(async (dir, o) => (await import('./commands/use')).sampleCommand(dir, o));
 
 registerFigures(program);
 registerReport(program);
-registerReproduce(program);
+await registerReproduce(program);
 registerSweep(program);
 registerData(program);
 registerEvaluate(program);
@@ -123,6 +128,12 @@ try {
   if (err instanceof CliError) {
     console.error(`hourglass: ${err.message}`);
     process.exit(err.exitCode);
+  }
+  // A full or read-only disk met outside the atomic writer is still the user's situation.
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EROFS') {
+    console.error(`hourglass: ${(err as NodeJS.ErrnoException).path ?? 'a file'}: ${errno === 'EROFS' ? 'the file system is read-only' : 'no space left on the device'} (${errno}); free some space and rerun`);
+    process.exit(EXIT.noSpace);
   }
   console.error(`hourglass: internal error: ${err instanceof Error ? err.message : String(err)}`);
   console.error(`hourglass: ${REPORT_BUG}`);

@@ -75,7 +75,8 @@ export const encodeCheckpoint = (c: Checkpoint): Uint8Array[] => {
 
 
 const isInt = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
-const isState = (x: unknown): x is number[] => Array.isArray(x) && x.length > 0 && x.every((v) => isInt(v, -(2 ** 31)) && v < 2 ** 32);
+// An all-zero state is one no generator reaches (xoshiro stays at zero forever).
+const isState = (x: unknown): x is number[] => Array.isArray(x) && x.length > 0 && x.every((v) => isInt(v, -(2 ** 31)) && v < 2 ** 32) && x.some((v) => v !== 0);
 
 /** Why the header's meta is not a training position, or null. */
 const badMeta = (m: Partial<CheckpointMeta> | undefined): string | null => {
@@ -101,7 +102,7 @@ const badMeta = (m: Partial<CheckpointMeta> | undefined): string | null => {
  */
 export const LIMIT = 1e18;
 const SQUARES = /^(adam\.v|adagrad\.sum|rmsprop\.sq)\./;
-const badValue = (name: string, t: FloatArray): string | null => {
+export const badValue = (name: string, t: FloatArray): string | null => {
   const squares = SQUARES.test(name);
   const nonNegative = squares || name === 'opt.t';
   for (let i = 0; i < t.length; i++) {
@@ -109,16 +110,19 @@ const badValue = (name: string, t: FloatArray): string | null => {
     if (!Number.isFinite(v)) return `tensor ${name}[${i}] = ${v} (not finite)`;
     if (!squares && Math.abs(v) > LIMIT) return `tensor ${name}[${i}] = ${v} (beyond ±${LIMIT}: training cannot have written it)`;
     if (nonNegative && v < 0) return `tensor ${name}[${i}] = ${v} (a running mean of squares must be ≥ 0)`;
+    if (name === 'opt.t' && !Number.isInteger(v)) return `tensor ${name}[${i}] = ${v} (a step count must be an integer)`;
   }
   return null;
 };
 
-export const decodeCheckpoint = (bytes: Uint8Array, file: string): E.Either<string, Checkpoint> => {
+export const decodeCheckpoint = (bytes: Uint8Array, file: string, o: { legacy?: boolean } = {}): E.Either<string, Checkpoint> => {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) return E.left(`${file}: not a Hourglass checkpoint`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
   if (version < OLDEST || version > VERSION) return E.left(`${file}: unsupported checkpoint version ${version} (this Hourglass reads ${OLDEST} to ${VERSION})`);
   let end = bytes.length;
+  // Version 1 has no checksum: a header claiming it would skip the check, so only on request.
+  if (version < 2 && !o.legacy) return E.left(`${file}: checkpoint version ${version} carries no checksum; read it only if you trust the file, with --legacy`);
   if (version >= 2) {
     if (bytes.length < 12 + SUM_BYTES) return E.left(`${file}: truncated checkpoint (no checksum)`);
     end = bytes.length - SUM_BYTES;

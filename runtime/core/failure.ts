@@ -8,12 +8,16 @@ export const EXIT = {
   dataErr: 65,
   /** Missing input: a spec, data set or run that is not there. */
   noInput: 66,
-  /** An unavailable service: an execution provider that cannot be used. */
+  /** An unavailable service: an execution provider that cannot be used, or an optional package a command needs (install hint in the message). */
   unavailable: 69,
   /** A bug in Hourglass itself (reported with a line asking to file it). */
   software: 70,
   /** An output that cannot be created: unwritable, not a directory, not a run directory. */
   cantCreate: 73,
+  /** The disk (or quota) is full or read-only: ENOSPC, EDQUOT, EROFS. Free space and --resume. */
+  noSpace: 74,
+  /** The run directory is locked by another hourglass (or by one that died: the line says how to clear it). */
+  busy: 75,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -51,6 +55,10 @@ export const parseNumber =
     if (!form.test(raw) || !Number.isFinite(x) || !check(x)) throw new CliError(`--${what} must be ${rule}, got ${JSON.stringify(raw)}`, EXIT.usage);
     return x;
   };
+
+/** An integer in [lo, hi], the range named in the error (e.g. "4 × the 2 cores"). */
+export const intIn = (what: string, lo: number, hi: number, why = '') =>
+  parseNumber(what, (x) => Number.isSafeInteger(x) && x >= lo && x <= hi, `an integer in [${lo}, ${hi}]${why ? ` (${why})` : ''}`, DECIMAL_INT);
 
 export const positiveInt = (what: string) => parseNumber(what, (x) => Number.isSafeInteger(x) && x > 0, 'a positive decimal integer', DECIMAL_INT);
 export const positive = (what: string) => parseNumber(what, (x) => x > 0, 'a positive number');

@@ -60,7 +60,10 @@ export class DivergedError extends Error {
   }
 }
 
-const allFinite = (l: Losses): boolean => Object.values(l).every(Number.isFinite);
+/** A loss beyond this is divergence too: float32 overflows soon after, and no model means it. */
+export const DIVERGED_BEYOND = 1e30;
+const sane = (v: number) => Number.isFinite(v) && Math.abs(v) <= DIVERGED_BEYOND;
+const allFinite = (l: Losses): boolean => Object.values(l).every(sane);
 
 export const stepsPerEpoch = (n: number, batch: number): number => Math.floor(n / batch);
 
@@ -104,7 +107,7 @@ export const trainEpochs = async (trainer: LoopTrainer, train: Dataset, heldOut:
         step++;
         s++;
         for (const [k, v] of Object.entries(losses)) {
-          if (!Number.isFinite(v)) throw new DivergedError(step, k, v);
+          if (!sane(v)) throw new DivergedError(step, k, v);
           sums[k] = (sums[k] ?? 0) + v;
         }
         opts.onStep?.(step, s, losses);
@@ -115,7 +118,7 @@ export const trainEpochs = async (trainer: LoopTrainer, train: Dataset, heldOut:
     // Training on everything (--held-out 0) leaves no held-out set: its report is empty.
     const held = heldOut.n > 0 ? await trainer.evaluate(heldOut.images, heldOut.n, opts.heldOutBatch ?? 1000) : {};
     // A non-finite held-out loss is divergence too: stop before the epoch is reported or saved.
-    for (const [k, v] of Object.entries(held)) if (!Number.isFinite(v)) throw new DivergedError(step, `held-out ${k}`, v);
+    for (const [k, v] of Object.entries(held)) if (!sane(v)) throw new DivergedError(step, `held-out ${k}`, v);
     const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / perEpoch]));
     const report = { epoch, steps: perEpoch, train: means, heldOut: held, seconds: (performance.now() - began) / 1000 };
     reports.push(report);

@@ -10,12 +10,12 @@ export * from '../core/checkpointCodec';
 
 export const writeCheckpoint = (path: string, c: Checkpoint): void => writeFileAtomic(path, encodeCheckpoint(c));
 
-export const readCheckpoint = (path: string): E.Either<string, Checkpoint> => {
+export const readCheckpoint = (path: string, o: { legacy?: boolean } = {}): E.Either<string, Checkpoint> => {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (err) {
     return E.left(`${path}: cannot read checkpoint (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  return decodeCheckpoint(bytes, path);
+  return decodeCheckpoint(bytes, path, o);
 };

@@ -1,7 +1,7 @@
 // File-system steps that must not lose data: atomic writes that never follow links, and checks
 // before writing. Every failure here is the output's fault, so it ends as "cannot create output".
-import { accessSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { CliError, EXIT } from '../core/failure';
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
@@ -28,47 +28,129 @@ const openExclusive = (path: string): number => {
   try {
     return openSync(path, 'wx');
   } catch (err) {
-    if (code(err) !== 'EEXIST') throw new CliError(`${path}: cannot write (${code(err)})`, EXIT.cantCreate);
+    if (code(err) !== 'EEXIST') throw writeFailure(path, err, 0);
     const st = lstatOrNull(path);
     if (!st?.isFile()) throw new CliError(`${path}: exists and is not a regular file (a link?); remove it first`, EXIT.cantCreate);
     unlinkSync(path);
     try {
       return openSync(path, 'wx');
     } catch (again) {
-      throw new CliError(`${path}: cannot write (${code(again)})`, EXIT.cantCreate);
+      throw writeFailure(path, again, 0);
     }
   }
 };
 
-/** Write a whole file atomically: an exclusive temporary file, fsync, rename over `path`. */
+/** A full or read-only disk: the user's situation to fix (free space, then --resume), not a bug. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+
+const writeFailure = (path: string, err: unknown, bytes: number): CliError => {
+  if (err instanceof CliError) return err;
+  const c = code(err);
+  if (NO_SPACE.has(c))
+    return new CliError(
+      `${path}: ${c === 'EROFS' ? 'the file system is read-only' : c === 'EDQUOT' ? 'the disk quota is exhausted' : 'no space left on the device'} (${c})${bytes > 0 ? ` writing ${bytes} bytes; free at least that much` : '; free some space'} and rerun (a train: with --resume)`,
+      EXIT.noSpace,
+    );
+  return new CliError(`${path}: cannot write (${c})`, EXIT.cantCreate);
+};
+
+/**
+ * Test seam (HOURGLASS_FAULT, never set in use): `<kind>:<file name>[:<nth>]` makes the nth
+ * write of that file name (`*`: any file; every write when nth is omitted) fail as a full disk would: `enospc` writes
+ * half the bytes and then fails with ENOSPC; `short` writes at most half of what is asked per
+ * call (a short write the loop must finish).
+ */
+const FAULT = (() => {
+  const m = /^(enospc|short):([^:]+)(?::(\d+))?$/.exec(process.env.HOURGLASS_FAULT ?? '');
+  return m ? { kind: m[1] as 'enospc' | 'short', name: m[2], nth: m[3] ? Number(m[3]) : undefined, seen: 0 } : undefined;
+})();
+
+type Writer = (fd: number, buf: Uint8Array, off: number, len: number) => number;
+const plainWrite: Writer = (fd, buf, off, len) => writeSync(fd, buf, off, len);
+
+/** The writer for one file: the real one, or the fault the seam asks for at this file. */
+const writerFor = (path: string): Writer => {
+  if (!FAULT || (FAULT.name !== '*' && basename(path) !== FAULT.name)) return plainWrite;
+  FAULT.seen++;
+  if (FAULT.nth !== undefined && FAULT.seen !== FAULT.nth) return plainWrite;
+  if (FAULT.kind === 'short') return (fd, buf, off, len) => writeSync(fd, buf, off, Math.max(1, len >> 1));
+  let budget: number | undefined;
+  return (fd, buf, off, len) => {
+    budget ??= len >> 1;
+    if (budget <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write (injected)'), { code: 'ENOSPC' });
+    const n = writeSync(fd, buf, off, Math.min(len, budget));
+    budget -= n;
+    return n;
+  };
+};
+
+/** Write every byte of `chunks` at the file's position, looping over short writes. */
+const writeAll = (fd: number, chunks: readonly Uint8Array[], write: Writer): void => {
+  for (const c of chunks)
+    for (let off = 0; off < c.length; ) {
+      const n = write(fd, c, off, c.length - off);
+      if (!(n > 0)) throw Object.assign(new Error('write wrote nothing'), { code: 'EIO' });
+      off += n;
+    }
+};
+
+const toChunks = (data: string | Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] =>
+  typeof data === 'string' ? [new TextEncoder().encode(data)] : data instanceof Uint8Array ? [data] : data;
+
+/**
+ * Write a whole file atomically: an exclusive temporary file, every byte written (short writes
+ * looped), fsync, rename over `path`. On any failure the temporary file is removed and `path`
+ * keeps its old content; a full disk ends as EXIT.noSpace naming the path and the bytes.
+ */
 export const writeFileAtomic = (path: string, data: string | Uint8Array | readonly Uint8Array[]): void => {
   refuseLink(path);
   const tmp = `${path}.tmp`;
+  const chunks = toChunks(data);
+  const bytes = chunks.reduce((a, c) => a + c.length, 0);
   const fd = openExclusive(tmp);
   try {
-    const chunks = typeof data === 'string' ? [new TextEncoder().encode(data)] : data instanceof Uint8Array ? [data] : data;
-    for (const c of chunks) writeSync(fd, c);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      writeAll(fd, chunks, writerFor(path));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (err) {
-    throw new CliError(`${path}: cannot write (${code(err)})`, EXIT.cantCreate);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already gone (the rename happened, or the open failed).
+    }
+    throw writeFailure(path, err, bytes);
   }
 };
 
-/** Append to a file without following a link at its name. */
+/**
+ * Append to a file without following a link at its name. All of `text` or nothing: a failed
+ * append (a full disk) truncates the file back to its old length, so no torn line stays.
+ */
 export const appendNoFollow = (path: string, text: string): void => {
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
   } catch (err) {
+    if (NO_SPACE.has(code(err))) throw writeFailure(path, err, Buffer.byteLength(text));
     throw new CliError(`${path}: cannot append (${code(err)}${code(err) === 'ELOOP' ? ': a symbolic link' : ''})`, EXIT.cantCreate);
   }
+  const chunks = toChunks(text);
   try {
-    writeSync(fd, text);
+    const before = fstatSync(fd).size;
+    try {
+      writeAll(fd, chunks, writerFor(path));
+    } catch (err) {
+      try {
+        ftruncateSync(fd, before);
+      } catch {
+        // Nothing more can be done; the reader drops a torn last line.
+      }
+      throw writeFailure(path, err, chunks[0].length);
+    }
   } finally {
     closeSync(fd);
   }

@@ -57,7 +57,33 @@ export const readRecord = (path: string): E.Either<Failure, RunRecord> => {
   if (o.version !== RUN_VERSION) return E.left(failure(EXIT.dataErr, `${path}: unsupported run record version ${JSON.stringify(o.version)} (this Hourglass reads ${RUN_VERSION})`));
   if (typeof o.settings !== 'object' || o.settings === null || typeof o.specHash !== 'string')
     return E.left(failure(EXIT.dataErr, `${path}: run record without settings or specHash`));
+  const bad = badSetting(o.settings as Record<string, unknown>);
+  if (bad) return E.left(failure(EXIT.dataErr, `${path}: settings.${bad}; fix run.json or start a new run`));
   return E.right({ ...o, history: Array.isArray(o.history) ? o.history : [] } as RunRecord);
+};
+
+const posInt = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+/** Each recorded setting's type and range (those present; the CLI's flag ranges). */
+const SETTING_RULES: Record<string, [(v: unknown) => boolean, string]> = {
+  epochs: [posInt, 'a positive integer'],
+  batch: [posInt, 'a positive integer'],
+  checkpointEvery: [posInt, 'a positive integer'],
+  fuse: [(v) => v === undefined || posInt(v), 'a positive integer'],
+  threads: [(v) => v === undefined || v === null || posInt(v), 'a positive integer'],
+  lr: [(v) => typeof v === 'number' && Number.isFinite(v) && v > 0, 'a positive number'],
+  seed: [(v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 32, 'an integer in [0, 2^32)'],
+  heldOut: [(v) => v === undefined || (typeof v === 'number' && v >= 0 && v < 1), 'a fraction in [0, 1)'],
+  optimizer: [(v) => typeof v === 'string', 'an optimizer name'],
+  dtype: [(v) => v === 'f32' || v === 'f64', '"f32" or "f64"'],
+  data: [(v) => typeof v === 'string' && v !== '', 'a data set name or path'],
+  binarise: [(v) => v === undefined || typeof v === 'boolean', 'true or false'],
+  lrSchedule: [(v) => v === undefined || typeof v === 'string', 'a schedule string'],
+};
+
+/** The first recorded setting outside its type or range, as `name = value (must be …)`, or null. */
+const badSetting = (s: Record<string, unknown>): string | null => {
+  for (const [k, [ok, rule]] of Object.entries(SETTING_RULES)) if (k in s && !ok(s[k])) return `${k} = ${JSON.stringify(s[k])} (must be ${rule})`;
+  return null;
 };
 
 /** Is `dir` a run directory: does it hold a run.json with the format tag? */

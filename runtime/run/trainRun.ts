@@ -3,13 +3,15 @@
 // as a one-line reason with an exit code, and nothing already written is overwritten without
 // --force; even then the old run stays whole until the new one has its first checkpoint.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { compileModel, type Artifacts } from '../../compiler/compile';
 import { showError } from '../../compiler/ir/types';
 import type { ModelDef } from '../../compiler/model';
 import type { OptimizerKind } from '../../compiler/optim/optimizer';
-import { checkAgainst, readCheckpoint, writeCheckpoint, type Checkpoint } from '../host/checkpoint';
+import { badValue, LIMIT, checkAgainst, readCheckpoint, writeCheckpoint, type Checkpoint } from '../host/checkpoint';
+import { outsideRange } from '../host/data/range';
+import { stampDiffers, stampOf, type DataStamp } from './dataStamp';
 import { DEFAULT_HELD_OUT, SPLIT_SEED, splitHeldOut, splitIndices, type Dataset } from '../core/dataset';
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../core/loop';
 import type { ProviderRequest } from '../host/session';
@@ -21,10 +23,11 @@ import { parseLrSchedule } from '../core/lrSchedule';
 import { CliError, EXIT, failure, type Failure } from '../core/failure';
 import { appendNoFollow, cannotCreate, isNonEmptyDir, lstatOrNull, makeDir, statSafeIsDir, writeFileAtomic } from '../host/fsx';
 import { mayReplace, refuseLinks } from './guard';
+import { lockRun } from './lock';
 import { runFiles, type RunFiles } from './layout';
 import { newRecord, readRecord, writeRecord, type RunRecord } from './record';
 import { reconcile } from './resume';
-import { discard, stageBeside, swapIn } from './stage';
+import { discard, RUN_WRITTEN, stageBeside, swapIn } from './stage';
 
 export interface TrainSettings {
   readonly epochs: number;
@@ -61,6 +64,8 @@ export interface RunRequest {
   readonly heldOutSet?: Dataset;
   readonly resume?: boolean;
   readonly force?: boolean;
+  /** Read a version-1 checkpoint (no checksum) on resume. */
+  readonly legacy?: boolean;
   /**
    * On resume: the settings the user gave explicitly (flag names in TrainSettings' spelling).
    * The others come from run.json; undefined means all were given (library calls).
@@ -175,7 +180,28 @@ export const checkOutput = (dir: string, o: { resume?: boolean; force?: boolean 
   return E.right({ replacing });
 };
 
+/** One writer per run directory: the lock (see lock.ts) is held from before the first check to the end. */
 export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
+  const lock = takeRunLock(req.dir, 'train');
+  if (E.isLeft(lock)) return lock;
+  try {
+    return await trainRunLocked(req);
+  } finally {
+    lock.right();
+  }
+};
+
+/** Make the parent of run directory `dir` (the lock lives there) and lock `dir`. */
+export const takeRunLock = (dir: string, command: string): E.Either<Failure, () => void> => {
+  // Nothing is created where no run can be written (under a file, on /proc): say so first.
+  const cannot = cannotCreate(dir);
+  if (cannot) return left(EXIT.cantCreate, cannot);
+  const why = makeDir(dirname(resolve(dir)));
+  if (why) return left(EXIT.cantCreate, why);
+  return lockRun(dir, command);
+};
+
+const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
   const dir = req.dir;
 
   // The output first: cheap checks that must hold before anything is read, compiled or touched.
@@ -211,22 +237,19 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants)
     return left(EXIT.dataErr, `${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
-  if (m.dataRange) {
-    const [lo, hi] = m.dataRange;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of req.data.images) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    if (min < lo || max > hi)
-      return left(
-        EXIT.dataErr,
-        `${s.data}: values range over [${min}, ${max}], but ${m.model}'s likelihood needs data in [${lo}, ${hi}]; scale it (e.g. divide 0–255 pixels by 255) or pass --binarise`,
-      );
+  // The held-out set too: outside the range it would be reported as divergence.
+  for (const [name, set] of [[s.data, req.data], [s.heldOutData, req.heldOutSet]] as const) {
+    const why = set ? outsideRange(String(name), set.images, m.dataRange, m.model) : null;
+    if (why) return left(EXIT.dataErr, why);
   }
   const { train, heldOut } = splitOf(req.data, req.heldOutSet, s.heldOut);
   if (s.batch > train.n) return left(EXIT.usage, `--batch ${s.batch} is larger than the ${train.n} training examples of ${s.data} (${heldOut.n} more are held out)`);
+  // The data files must be the ones the run started on (same size and hash).
+  const stamps = record?.dataStamp as Record<string, DataStamp> | undefined;
+  for (const name of [s.data, s.heldOutData]) {
+    const why = name !== undefined && stamps?.[name] ? stampDiffers(name, stamps[name]) : null;
+    if (why) return left(EXIT.usage, why);
+  }
   if (record && record.specHash !== m.specHash)
     return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
 
@@ -244,13 +267,22 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
     }
   };
   if (req.resume) {
-    const c = readCheckpoint(f.checkpoint);
+    const c = readCheckpoint(f.checkpoint, { legacy: req.legacy });
     if (E.isLeft(c)) return left(EXIT.dataErr, c.left);
     if (c.right.meta.specHash !== m.specHash)
       return left(EXIT.usage, `${f.checkpoint}: was written for a different model or optimizer than ${req.specPath} (spec hash differs)`);
     const fits = checkAgainst(c.right, [...m.params, ...m.optimizer.state], f.checkpoint);
     if (E.isLeft(fits)) return left(EXIT.dataErr, fits.left);
     checkpoint = fits.right;
+    // The position must be one this run's epochs can hold (the checksum only says the file is whole).
+    const perEpoch = Math.floor(train.n / s.batch);
+    const { step, epoch, stepInEpoch } = checkpoint.meta;
+    const lastEpoch = Math.max(s.epochs, Number(record?.settings.epochs) || 0) + 1;
+    if (epoch > lastEpoch || stepInEpoch >= perEpoch || step !== (epoch - 1) * perEpoch + stepInEpoch)
+      return left(
+        EXIT.dataErr,
+        `${f.checkpoint}: bad checkpoint position: epoch ${epoch}, step ${stepInEpoch} of it, step ${step} overall, but this run has ${perEpoch} steps per epoch and at most ${lastEpoch - 1} epochs`,
+      );
     // Metrics past the checkpoint go; a damaged line is refused before anything is written.
     const torn = trimMetrics(f.metrics, checkpoint.meta.epoch, req.log);
     if (torn) return E.left(torn);
@@ -259,7 +291,8 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
   try {
     if (!record) {
       // run.json first: from here on the directory is marked as Hourglass's own.
-      record = newRecord({ ...req.record, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
+      const dataStamp = Object.fromEntries([s.data, s.heldOutData].flatMap((n) => (n === undefined ? [] : [[n, stampOf(n)]])).filter(([, v]) => v));
+      record = newRecord({ ...req.record, written: RUN_WRITTEN, dataStamp, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
       writeRecord(f.settings, record);
       writeArtifacts(f, compiled.right);
       writeFileAtomic(f.metrics, '');
@@ -282,9 +315,14 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
     }
 
     const save = (p: LoopPosition) => {
+      const tensors = trainer.snapshot();
+      // Never save what the reader would refuse (weights past ±1e18): that is divergence.
+      for (const [name, t] of Object.entries(tensors)) {
+        if (badValue(name, t)) throw new DivergedError(p.step, `weight ${name}`, t.find((v) => !(Math.abs(v) <= LIMIT)) ?? NaN);
+      }
       writeCheckpoint(f.checkpoint, {
         meta: { ...p, noiseState: trainer.noiseState(), lr: trainer.learningRate, specHash: m.specHash },
-        tensors: trainer.snapshot(),
+        tensors,
       });
       swap();
     };
@@ -340,8 +378,18 @@ export const trainRun = async (req: RunRequest): Promise<E.Either<Failure, RunSu
     } catch (err) {
       if (!(err instanceof DivergedError)) throw err;
       const lower = Number((s.lr / 10).toPrecision(3));
+      // Every flag of the run, so the advice reruns this run and not the defaults' run.
+      const flags = [
+        ['--epochs', s.epochs], ['--batch', s.batch], ['--seed', s.seed], ['--optimizer', s.optimizer], ['--dtype', s.dtype],
+        ['--lr-schedule', s.lrSchedule], ['--checkpoint-every', s.checkpointEvery], ['--fuse', s.fuse], ['--threads', s.threads],
+        ['--provider', Array.isArray(s.provider) ? s.provider.join(',') : s.provider],
+        ...(s.heldOutData !== undefined ? [['--held-out-data', s.heldOutData]] : [['--held-out', s.heldOut]]),
+        ...Object.entries(req.model.specParams ?? {}).map(([k, v]) => ['--set', `${k}=${v}`]),
+      ].flatMap(([k, v]) => (v === undefined ? [] : [String(k), String(v)]));
       const cmd = (extra: string) =>
-        ['hourglass', 'train', req.specPath, '--data', s.data, '--out', dir, extra, '--lr', String(lower)].map((a) => (a.startsWith('--') ? a : shellQuote(a))).join(' ');
+        ['hourglass', 'train', req.specPath, '--data', s.data, '--out', dir, extra, ...(extra === '--force' ? [...flags, ...(s.binarise ? ['--binarise'] : [])] : []), '--lr', String(lower)]
+          .map((a) => (a.startsWith('--') ? a : shellQuote(a)))
+          .join(' ');
       if (lastSaved !== undefined && f.dir === runFiles(dir).dir)
         return left(
           EXIT.dataErr,

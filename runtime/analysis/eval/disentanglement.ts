@@ -69,7 +69,8 @@ export const higginsMetric = async (codesOf: CodesOfFactors, o: DisentanglementO
   const rng = Rng.seeded(seed);
   const train = await points(codesOf, trainPoints, L, rng);
   const test = await points(codesOf, testPoints, L, rng);
-  const r = await linearProbe(train, test, { seed, ...o.probe });
+  // Unregularised, as before the probe chose its L2 weight: the Higgins table's protocol is unchanged.
+  const r = await linearProbe(train, test, { seed, l2: 0, ...o.probe });
   const protocol = `Higgins et al. 2017: each point fixes one of the ${FACTORS.length} factors (${FACTORS.join(', ')}; drawn uniformly) and averages |z₁ − z₂| over L = ${L} pairs of shapes images sharing that factor's value (other factors uniform on the grid ${sizes.join('×')}); codes = the encoder's deterministic output; classifier: ${r.protocol.replace(/ on \d+ rows;/, ` on ${trainPoints} points;`).replace(/ on \d+ test rows$/, ` on ${testPoints} fresh points`)}; chance = ${(100 / FACTORS.length).toFixed(0)}%`;
   return { accuracy: 1 - r.testError, trainAccuracy: 1 - r.trainError, chance: 1 / FACTORS.length, protocol };
 };

@@ -22,11 +22,11 @@ const logits = (ctx: BuildCtx, x: Val, features: number, classes: number): R => 
 };
 
 /**
- * Mean cross-entropy log Σ_c exp(l_c) − Σ_c y_c l_c. Without a max-shift the log-sum-exp is
+ * Mean cross-entropy, plus λ‖W‖² where l2 = λ > 0. log Σ_c exp(l_c) − Σ_c y_c l_c. Without a max-shift the log-sum-exp is
  * exact only while the logits stay below the float type's exp range: the probe compiles in f64
  * (exp overflows past 709) and its inputs are standardised.
  */
-export const logisticRegression = (features: number, classes: number): ModelDef => ({
+export const logisticRegression = (features: number, classes: number, l2 = 0): ModelDef => ({
   name: 'linear_probe',
   inputShape: [features + classes],
   codeShape: [classes],
@@ -40,7 +40,13 @@ export const logisticRegression = (features: number, classes: number): ModelDef 
     const lse = g.must('log', [g.must('reduceSum', [g.must('exp', [l.right], {}, path)], { axes: [1], keepdims: false }, path)], {}, path);
     const picked = g.must('reduceSum', [g.must('mul', [y.right, l.right], {}, path)], { axes: [1], keepdims: false }, path);
     const ce = g.must('reduceMean', [g.must('sub', [lse, picked], {}, path)], { axes: [0], keepdims: false }, path);
-    return E.right([{ name: 'crossEntropy', value: ce, weight: 1 }]);
+    const terms = [{ name: 'crossEntropy', value: ce, weight: 1 }];
+    if (l2 === 0) return E.right(terms);
+    // λ‖W‖² (biases free), on the scale of the mean cross-entropy: scikit-learn's C = 1 / (2 λ n).
+    const W = ctx.param('probe.W', [features, classes], { kind: 'constant', value: 0 });
+    if (E.isLeft(W)) return W;
+    const sq = g.must('reduceSum', [g.must('mul', [W.right, W.right], {}, path)], { axes: [0, 1], keepdims: false }, 'probe.l2');
+    return E.right([...terms, { name: 'l2', value: sq, weight: l2 }]);
   },
   encode: (ctx, x) => logits(ctx, x, features, classes),
   decode: (ctx, z) => ctx.g.op('mul', [z, ctx.g.scalar(1)], {}, 'probe.identity'),

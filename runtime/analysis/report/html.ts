@@ -2,6 +2,9 @@
 // each, so every plot keeps its own id space), the spec's source, settings, data, metrics.
 // Pure: no fs, runs in a browser as well.
 
+/** The mark every report page carries, so a later report may replace one and nothing else. */
+export const REPORT_MARK = '<meta name="generator" content="hourglass report">';
+
 export interface ReportFigure {
   readonly file: string;
   readonly title: string;
@@ -84,7 +87,7 @@ export const reportHtml = (r: ReportInput): string => {
     : '';
   const metrics = r.metrics && Object.keys(r.metrics).length ? `<h3>Evaluation</h3>${table(['metric', 'value'], Object.entries(r.metrics))}` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">${REPORT_MARK}<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(r.title)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${escapeHtml(r.title)}</h1>

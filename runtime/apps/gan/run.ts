@@ -82,6 +82,9 @@ export interface GanRunSummary {
   readonly samples: string;
   /** n generated images in [0, 1], row-major, for a preview. */
   readonly images: Float32Array | Float64Array;
+  /** The trained generator, for more samples (the sample-quality metric draws 2,000). */
+  readonly generate: (z: Float32Array, n: number) => Promise<Float32Array>;
+  readonly latent: number;
 }
 
 export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRunSummary>> => {
@@ -158,5 +161,6 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
   Rng.seeded(s.seed ^ 0x5a3b1e).fillNormal(codes);
   const images = await trainer.generate(m.dtype === 'f64' ? Float64Array.from(codes) : codes, s.samples);
   writeFileAtomic(f.samples, npyBytes(images, [s.samples, ...m.inputShape]));
-  return E.right({ dir: f.dir, rounds: s.rounds, last, resumedFrom: resumeFrom?.round, samples: f.samples, images });
+  const generate = async (z: Float32Array, n: number) => Float32Array.from(await trainer.generate(m.dtype === 'f64' ? Float64Array.from(z) : z, n));
+  return E.right({ dir: f.dir, rounds: s.rounds, last, resumedFrom: resumeFrom?.round, samples: f.samples, images, generate, latent: m.latent });
 };

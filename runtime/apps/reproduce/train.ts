@@ -12,8 +12,11 @@ import { runFiles } from '../../run/layout';
 import { readRecord } from '../../run/record';
 import { trainRun, type TrainSettings } from '../../run/trainRun';
 
-/** An example spec shipped with Hourglass, by file name. */
-export const exampleSpec = (file: string): string => fileURLToPath(new URL(`../../../examples/${file}`, import.meta.url));
+/** An example spec shipped with Hourglass, by file name (`vae.ts`; compiled, `vae.js` in the package). */
+export const exampleSpec = (file: string): string => {
+  const source = fileURLToPath(new URL(`../../../examples/${file}`, import.meta.url));
+  return existsSync(source) ? source : source.replace(/\.ts$/, '.js');
+};
 
 export interface Plan {
   /** Folder name under the output directory. */
@@ -69,6 +72,7 @@ export const commandOf = (p: Plan, dir: string, s: TrainSettings): string =>
     p.spec.replace(/^.*\/examples\//, 'examples/'),
     ...Object.entries(p.set ?? {}).map(([k, v]) => `--set ${k}=${v}`),
     `--data ${p.data}`,
+    s.heldOutData ? `--held-out-data ${s.heldOutData}` : '',
     `--epochs ${s.epochs} --batch ${s.batch} --lr ${s.lr}`,
     s.lrSchedule && s.lrSchedule !== 'constant' ? `--lr-schedule ${s.lrSchedule}` : '',
     s.optimizer !== 'adam' ? `--optimizer ${s.optimizer}` : '',
@@ -109,6 +113,9 @@ export const trainPlan = async (p: Plan, dir: string, log: (line: string) => voi
   const data = loadData(p.data);
   if (E.isLeft(data)) return data;
   const settings: TrainSettings = { ...DEFAULTS, ...p.settings, data: p.data };
+  // A separate held-out set (e.g. Fashion-MNIST's 10,000 test images): all of `data` trains.
+  const heldOutSet = settings.heldOutData === undefined ? undefined : loadData(settings.heldOutData);
+  if (heldOutSet && E.isLeft(heldOutSet)) return heldOutSet;
   const evalsOf = () => new Map(metricsOf(dir).flatMap((m) => (m.eval ? [[m.epoch, m.eval] as const] : [])));
   const found = reuse ? reusable(dir, settings) : undefined;
   if (found === 'finished') {
@@ -125,6 +132,7 @@ export const trainPlan = async (p: Plan, dir: string, log: (line: string) => voi
     dir,
     settings,
     data: data.right,
+    heldOutSet: heldOutSet?.right,
     force: found !== 'continue',
     log,
     onEpoch: p.onEpoch ? (rep) => p.onEpoch?.(rep, dir) : undefined,

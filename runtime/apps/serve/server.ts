@@ -3,6 +3,8 @@
 // is cross-origin isolated (SharedArrayBuffer, hence wasm threads); .mjs and .wasm get their real
 // MIME types (a wrong one for the .mjs glue hangs onnxruntime-web without an error).
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
@@ -110,9 +112,25 @@ const send = (req: IncomingMessage, res: ServerResponse, body: Body | undefined)
   res.end(req.method === 'HEAD' ? undefined : out);
 };
 
+/**
+ * Is a request's Host header one this server answers? localhost, an IP literal (a name an
+ * attacker's DNS can rebind is never one), the bound host, or this machine's name.
+ */
+export const hostAllowed = (header: string | undefined, bound: string): boolean => {
+  if (!header) return false;
+  const name = (header.startsWith('[') ? header.slice(1, header.indexOf(']')) : header.replace(/:\d+$/, '')).toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost') || isIP(name) !== 0) return true;
+  return name === bound.toLowerCase() || name === hostname().toLowerCase();
+};
+
 export const servePage = async (c: Catalog, data: Dataset, port: number, host: string): Promise<PageServer> => {
   const table = await routes(c, data);
   const server = createServer((req, res) => {
+    // DNS rebinding: a page on another origin whose name now points here would send its own name.
+    if (!hostAllowed(req.headers.host, host)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('hourglass serve answers only to localhost, an IP address or the name it was bound to\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

@@ -2,10 +2,9 @@
 // the other commands share.
 import type { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { doctorReport, type DoctorReport } from '../../host/providers/doctor';
+import type { DoctorReport } from '../../host/providers/doctor';
 import { ortReason } from '../../host/providers/ortReason';
 import { parseProviders, type Provider } from '../../host/providers/request';
-import { setupCuda } from '../../host/providers/setupCuda';
 import { CliError, EXIT } from '../../core/failure';
 
 export const PROVIDER_HELP = 'execution provider: cpu, cuda or webgpu; a list such as cuda,cpu falls back in that order (hourglass doctor shows what is available)';
@@ -60,13 +59,13 @@ export const registerDoctor = (program: Command): void => {
     .option('--install-cuda', 'fetch the pinned CUDA provider libraries (npm) and place them beside onnxruntime-node 1.29 (the same as npm run setup:cuda)', false)
     .option('--from <tgz>', 'with --install-cuda: use this copy of the package tarball instead of npm')
     .option('--force', 'with --install-cuda: replace provider libraries another route placed', false)
-    .action((o: { json: boolean; installCuda: boolean; from?: string; force: boolean }) => {
+    .action(async (o: { json: boolean; installCuda: boolean; from?: string; force: boolean }) => {
       if ((o.from || o.force) && !o.installCuda) throw new CliError('--from and --force go with --install-cuda', EXIT.usage);
       if (o.installCuda) {
-        setupCuda({ tarball: o.from, force: o.force });
+        (await import('../../host/providers/setupCuda')).setupCuda({ tarball: o.from, force: o.force });
         if (!o.json) return;
       }
-      const r = doctorReport();
+      const r = (await import('../../host/providers/doctor')).doctorReport();
       console.log(o.json ? JSON.stringify(r, null, 2) : renderDoctor(r));
     });
 };

@@ -1,13 +1,14 @@
 // hourglass evaluate <run-dir> --data <data>: the metrics of a trained model on a data set, as a
 // table or one JSON object.
+import { outsideRange } from '../../host/data/range';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
-import { evaluateRun, isSkipped, type Evaluation } from '../../analysis/eval/evaluate';
-import { openRun } from '../../analysis/eval/model';
+import type { Evaluation, Skipped } from '../../analysis/eval/evaluate';
 import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../run/finished';
 import type { Dataset } from '../../core/dataset';
 import { CliError, integer, positiveInt, EXIT } from '../../core/failure';
+import { threadsFlag } from '../threadsFlag';
 import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
 
@@ -49,6 +50,9 @@ const runTrainRows = (split: SplitRecord, limit?: number): Dataset => {
   if (limit === undefined || limit >= train.n) return train;
   return { ...train, n: limit, images: train.images.subarray(0, limit * train.dim), labels: train.labels?.subarray(0, limit) };
 };
+
+/** A metric that did not apply (as eval/evaluate marks it; checked here so the table needs no onnxruntime). */
+const isSkipped = (x: unknown): x is Skipped => typeof x === 'object' && x !== null && 'skipped' in x;
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
@@ -102,11 +106,15 @@ export const formatTable = (ev: Evaluation): string => {
 export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<void> => {
   const run = orExit(readRun(dir));
   const { model, note } = await specOf(run.spec, run.params);
+  // Loaded here, not at start-up: opening a run brings onnxruntime.
+  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model')]);
   const opened = orExit(await openRun(dir, { model, threads: o.threads }));
   const loaded = orExit(loadLikeRun(o.data, run.split));
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
   if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, EXIT.dataErr);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
+  const range = outsideRange(o.data, data.images, run.manifest.dataRange, run.manifest.model ?? dir);
+  if (range) throw new CliError(range, EXIT.dataErr);
   const trainRows = o.probe || o.pca ? runTrainRows(run.split, o.probeLimit) : undefined;
   const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
     samples: o.samples,
@@ -118,6 +126,9 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
     mmd: o.mmd,
     disentanglement: o.disentanglement && { L: o.L, trainPoints: o.points, testPoints: o.points, probe: { threads: o.threads } },
   });
+  // A NaN or infinite result is no measurement: an error, not a table.
+  const bad = Object.entries(ev.objective.terms).find(([, v]) => !Number.isFinite(v));
+  if (bad) throw new CliError(`${dir}: the objective's ${bad[0]} on ${o.data} is ${bad[1]}, not a finite number (the weights or the data hold values the model cannot score)`, EXIT.dataErr);
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
 
@@ -133,7 +144,7 @@ export const registerEvaluate = (program: Command): void => {
     .option('--iwae <K>', 'importance-weighted bound on log p(x) with K samples (Gaussian encoders)', arg(positiveInt('iwae')))
     .option('--limit <n>', 'evaluate only the first n rows', arg(positiveInt('limit')))
     .option('--seed <s>', 'seed of the noise draws', arg(integer('seed')), 1)
-    .option('--threads <n>', 'intra-op threads', arg(positiveInt('threads')))
+    .option('--threads <n>', 'intra-op threads', arg(threadsFlag()))
     .option('--probe', "linear-probe classification error on the codes and on raw inputs, trained on the run's training rows", false)
     .option('--probe-epochs <n>', 'epochs of the probe', arg(positiveInt('probe-epochs')), 20)
     .option('--probe-limit <n>', "use only the first n of the run's training rows for the probe and PCA", arg(positiveInt('probe-limit')))

@@ -6,23 +6,14 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import * as E from 'fp-ts/Either';
-import { tsImport } from 'tsx/esm/api';
 import type { GanDef } from '../../../compiler/gan';
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
-import { showDataError } from '../../host/data/errors';
-import { resolveDataset } from '../../host/data/resolve';
-import { ganRun, type GanSettings } from '../../apps/gan/run';
-import { writeFileAtomic } from '../../host/fsx';
-import { PROVIDERS, type Provider } from '../../host/session';
+import type { GanSettings } from '../../apps/gan/run';
+import { PROVIDERS, type Provider } from '../../host/providers/request';
 import { CliError, EXIT, positive, positiveInt, seed } from '../../core/failure';
-import { typeErrors } from '../../host/spec/loadSpec';
-import { gridPng } from '../png';
+import { asGan, importSpec, typeErrors, TYPESCRIPT_HINT } from '../../host/spec/loadSpec';
+import { threadsFlag } from '../threadsFlag';
 import { arg } from '../arg';
-
-const asGan = (x: unknown): GanDef | null => {
-  const o = x as { kind?: string; def?: GanDef } | null;
-  return o && typeof o === 'object' && o.kind === 'hourglass.gan' && o.def ? o.def : null;
-};
 
 /** A spec whose default export is a GAN; type-checked first unless told not to. */
 export const loadGanSpec = async (path: string, typecheck: boolean): Promise<E.Either<string, GanDef>> => {
@@ -30,11 +21,12 @@ export const loadGanSpec = async (path: string, typecheck: boolean): Promise<E.E
   if (!existsSync(file)) return E.left(`${path}: no such file`);
   if (typecheck) {
     const errors = typeErrors(file);
-    if (errors.length) return E.left(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
+    if (errors === null) console.error(`hourglass: note: ${TYPESCRIPT_HINT}`);
+    else if (errors.length) return E.left(`${path}: does not type-check (${errors.length} error${errors.length > 1 ? 's' : ''}); first: ${errors[0]}`);
   }
   let mod: { default?: unknown };
   try {
-    mod = (await tsImport(file, import.meta.url)) as { default?: unknown };
+    mod = (await importSpec(file)) as { default?: unknown };
   } catch (err) {
     return E.left(`${path}: cannot load (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
@@ -48,6 +40,7 @@ type GanOpts = GanSettings & {
   readonly resume: boolean;
   readonly force: boolean;
   readonly typecheck: boolean;
+  readonly quality: boolean;
 };
 
 
@@ -58,7 +51,15 @@ const beta = (raw: string): number => {
 };
 
 export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
-  const { out: _out, resume: _resume, force: _force, typecheck: _typecheck, ...settings } = o;
+  const { out: _out, resume: _resume, force: _force, typecheck: _typecheck, quality: _quality, ...settings } = o;
+  // Loaded here, not at start-up: training brings onnxruntime.
+  const [{ showDataError }, { resolveDataset }, { ganRun }, { writeFileAtomic }, { gridPng }] = await Promise.all([
+    import('../../host/data/errors'),
+    import('../../host/data/resolve'),
+    import('../../apps/gan/run'),
+    import('../../host/fsx'),
+    import('../png'),
+  ]);
   const def = await loadGanSpec(spec, o.typecheck);
   if (E.isLeft(def)) throw new CliError(def.left, existsSync(resolve(spec)) ? EXIT.dataErr : EXIT.noInput);
   const data = resolveDataset(o.data);
@@ -83,6 +84,16 @@ export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
   const png = join(r.dir, 'samples.png');
   writeFileAtomic(png, gridPng(r.images, o.samples, h, w));
   console.log(`trained ${r.rounds} rounds${r.resumedFrom !== undefined ? ` (resumed at ${r.resumedFrom})` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s; samples: ${png}`);
+  if (o.quality) {
+    // Lazy: the classifier (and its first training) only when asked for.
+    const { digitGeneratorQuality } = await import('../../analysis/eval/generatorQuality');
+    const q = await digitGeneratorQuality(r.generate, r.latent, { threads: o.threads, log: (line) => console.error(line) });
+    if (E.isLeft(q)) throw new CliError(q.left, EXIT.dataErr);
+    writeFileAtomic(join(r.dir, 'sample-quality.json'), `${JSON.stringify(q.right, null, 2)}\n`);
+    console.log(
+      `sample quality (${q.right.samples} samples vs ${q.right.real} held-out digits): confident ${(100 * q.right.confident).toFixed(1)}% (real ${(100 * q.right.confidentReal).toFixed(1)}%), class entropy ${q.right.classEntropy.toFixed(3)} nats (log 10 = 2.303), Fréchet distance ${q.right.frechet.toFixed(3)}; ${join(r.dir, 'sample-quality.json')}`,
+    );
+  }
 };
 
 export const registerGan = (program: Command): void => {
@@ -101,11 +112,12 @@ export const registerGan = (program: Command): void => {
     .option('--seed <s>', 'seed for initialisation, batches and noise', arg(seed('seed')), 1)
     .addOption(new Option('--provider <name>', 'execution provider (falls back to cpu, with a note)').choices([...PROVIDERS]).default('cpu'))
     .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
-    .option('--threads <n>', 'intra-op threads (default: one per core)', arg(positiveInt('threads')))
+    .option('--threads <n>', 'intra-op threads (default: one per core)', arg(threadsFlag()))
     .option('--checkpoint-every <n>', 'write a checkpoint every n rounds (and after the last)', arg(positiveInt('checkpoint-every')), 100)
     .option('--samples <n>', 'images in samples.png / samples.npy', arg(positiveInt('samples')), 64)
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--force', "write over a previous GAN run's files in --out", false)
     .option('--no-typecheck', 'skip type-checking the spec')
+    .option('--quality', 'for 28×28 digit GANs: the sample-quality metric (classifier-confident share, class entropy, Fréchet distance) of 2,000 samples', false)
     .action((spec, o) => ganCommand(spec, o));
 };

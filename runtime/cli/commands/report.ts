@@ -2,12 +2,24 @@
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { collectReport } from '../../analysis/report/collect';
-import { reportHtml } from '../../analysis/report/html';
-import { unwritable, writeFileAtomic } from '../../host/fsx';
-import { CliError, EXIT } from '../../core/failure';
+import { readFileSync } from 'node:fs';
+import { CliError, orFail, EXIT } from '../../core/failure';
+import { checkOutputFile } from '../../run/outputs';
+import { needVega } from '../optional';
 
 export const reportCommand = async (dir: string, o: { out?: string; data?: string }): Promise<void> => {
+  needVega('report');
+  const [{ collectReport }, { reportHtml, REPORT_MARK }, { unwritable, writeFileAtomic }] = await Promise.all([import('../../analysis/report/collect'), import('../../analysis/report/html'), import('../../host/fsx')]);
+  // Before any work: the page goes to .html, not over an input, a foreign file or another run
+  // file; an existing page is replaced only when it carries the mark every report has.
+  const ours = (path: string) => {
+    try {
+      return readFileSync(path).subarray(0, 4096).toString('utf8').includes(REPORT_MARK);
+    } catch {
+      return false;
+    }
+  };
+  orFail(checkOutputFile(o.out ?? join(dir, 'report.html'), { flag: '--out', exts: ['.html'], inputs: o.data ? [o.data] : [], run: { dir, own: ['report.html'] }, ours }));
   const input = await collectReport(dir, { data: o.data });
   if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? EXIT.noInput : EXIT.dataErr);
   const out = o.out ?? join(dir, 'report.html');

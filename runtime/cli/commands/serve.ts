@@ -5,13 +5,14 @@ import { existsSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
 import { tsImport } from 'tsx/esm/api';
-import { showDataError } from '../../host/data/errors';
-import { resolveDataset } from '../../host/data/resolve';
-import { runCatalog, specCatalog, vaeCatalog, type Catalog, type VaeBuilder } from '../../apps/serve/catalog';
-import { exampleSpec } from '../../apps/reproduce/train';
-import { servePage } from '../../apps/serve/server';
+import type { VaeBuilder } from '../../apps/serve/catalog';
+import type { Catalog } from '../../apps/serve/catalog';
 import { CliError, integer, orFail, EXIT } from '../../core/failure';
 import { loadSpec } from '../../host/spec/loadSpec';
+import { needPackages } from '../optional';
+
+/** What the page needs beyond the package's dependencies (optional peers: see docs/package.md). */
+export const PAGE_PACKAGES = ['onnxruntime-web', 'esbuild', 'uplot'] as const;
 
 export interface ServeOpts {
   readonly port: number;
@@ -21,8 +22,10 @@ export interface ServeOpts {
 }
 
 const catalogFor = async (target: string | undefined, o: ServeOpts): Promise<Catalog> => {
+  const { runCatalog, specCatalog, vaeCatalog } = await import('../../apps/serve/catalog');
   if (target === undefined) {
     // The examples' VAE, loaded as a spec file is (the runtime never imports examples/).
+    const { exampleSpec } = await import('../../apps/reproduce/train');
     const { vae } = (await tsImport(exampleSpec('vae.ts'), import.meta.url)) as { vae: VaeBuilder };
     return orFail(vaeCatalog(vae, o.seed));
   }
@@ -40,6 +43,8 @@ const catalogFor = async (target: string | undefined, o: ServeOpts): Promise<Cat
 };
 
 export const serveCommand = async (target: string | undefined, o: ServeOpts): Promise<void> => {
+  needPackages('serve', 'the browser page', PAGE_PACKAGES);
+  const [{ showDataError }, { resolveDataset }, { servePage }] = await Promise.all([import('../../host/data/errors'), import('../../host/data/resolve'), import('../../apps/serve/server')]);
   const catalog = await catalogFor(target, o);
   const data = resolveDataset(catalog.data, {});
   if (E.isLeft(data)) throw new CliError(showDataError(data.left), EXIT.noInput);

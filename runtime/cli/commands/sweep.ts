@@ -1,18 +1,37 @@
 // hourglass sweep <spec> --set k=10,25,40 --seeds 3 --data … --out DIR [--engine local|slurm]
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import { expand, parseAxes, parseSeeds, points } from '../../apps/sweep/grid';
 import { openSweep } from '../../apps/sweep/directory';
-import { trialState } from '../../apps/sweep/layout';
-import { runLocal, type Counts, type EngineResult } from '../../apps/sweep/local';
+import { sweepFiles, trialState } from '../../apps/sweep/layout';
+import type { Counts, EngineResult } from '../../apps/sweep/local';
 import { parseEvalList, pointArgs, TRAIN_AXES, type SweepPlan } from '../../apps/sweep/plan';
 import { writeReport } from '../../apps/sweep/report';
 import { parseRanking, type Ranking } from '../../apps/sweep/summary';
-import { cancelSweep, runSlurm } from '../../apps/sweep/slurm';
-import { CliError, positive, positiveInt, EXIT } from '../../core/failure';
+import { CliError, EXIT, positive, positiveInt } from '../../core/failure';
+import { parseLrSchedule } from '../../core/lrSchedule';
 import { loadSpecWithParams } from '../../host/spec/loadSpec';
+
+const oneOf = (what: string, allowed: readonly string[]) => (v: string) => {
+  if (!allowed.includes(v)) throw new CliError(`--${what} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, EXIT.usage);
+};
+
+/** The parsers train applies to each train axis's values. */
+const AXIS_VALUE: Record<string, (v: string) => unknown> = {
+  lr: positive('lr'),
+  batch: positiveInt('batch'),
+  epochs: positiveInt('epochs'),
+  fuse: positiveInt('fuse'),
+  optimizer: oneOf('optimizer', ['adam', 'sgd', 'adagrad', 'rmsprop']),
+  dtype: oneOf('dtype', ['f32', 'f64']),
+  'lr-schedule': (v) => {
+    const r = parseLrSchedule(v, 1e-3, 10);
+    if (E.isLeft(r)) throw new CliError(r.left, EXIT.usage);
+  },
+};
 import { arg } from '../arg';
 
 export interface SweepOpts {
@@ -115,7 +134,7 @@ const preflight = async (spec: string, plan: SweepPlan, typecheck: boolean): Pro
 export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Promise<void> => {
   const out = resolve(o.out);
   if (o.cancel) {
-    const r = await cancelSweep(out);
+    const r = await (await import('../../apps/sweep/slurm')).cancelSweep(out);
     if (E.isLeft(r)) throw new CliError(r.left.message, r.left.code);
     console.log(r.right);
     return;
@@ -127,6 +146,14 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   const seeds = parseSeeds(o.seeds);
   if (E.isLeft(seeds)) throw new CliError(seeds.left, EXIT.usage);
   if (axes.right.some((a) => a.name === 'seed')) throw new CliError('sweep: seeds are given with --seeds, not --set seed=…', EXIT.usage);
+  // Every value of a train axis is checked as train would, before any trial starts.
+  for (const a of axes.right)
+    for (const v of a.values)
+      try {
+        AXIS_VALUE[a.name]?.(v);
+      } catch (err) {
+        throw new CliError(`sweep: --set ${a.name}=${a.values.join(',')}: ${(err as Error).message}`, EXIT.usage);
+      }
   const evalItems = o.eval === false ? null : typeof o.eval === 'string' ? parseEvalList(o.eval) : [];
   if (typeof evalItems === 'string') throw new CliError(evalItems, EXIT.usage);
   // Evaluate on the run's held-out rows (or on the separate held-out set), threads as in training.
@@ -149,7 +176,10 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
     seeds: seeds.right,
     trials: expand(axes.right, seeds.right),
   };
-  await preflight(spec, wanted, o.typecheck);
+  // A grid whose trials have all finished needs no spec loaded: its summaries are only read again.
+  const existing = sweepFiles(out);
+  const finished = existsSync(existing.plan) && wanted.trials.every((t) => trialState(existing, t.id) === 'done');
+  if (!finished) await preflight(spec, wanted, o.typecheck);
   const opened = openSweep(out, wanted);
   if (E.isLeft(opened)) throw new CliError(opened.left.message, opened.left.code);
   const { files, plan } = opened.right;
@@ -175,8 +205,10 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   try {
     if (o.engine === 'local') {
       const parallel = o.parallel ?? Math.max(1, Math.floor(availableParallelism() / threads));
+      const { runLocal } = await import('../../apps/sweep/local');
       result = await runLocal(plan, files, todo, { parallel, onProgress: (c) => bar.update(c), stop });
     } else {
+      const { runSlurm } = await import('../../apps/sweep/slurm');
       const r = await runSlurm(plan, files, todo, {
         partition: o.partition,
         time: o.time,

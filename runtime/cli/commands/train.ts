@@ -2,7 +2,7 @@
 import type { OptimizerKind } from '../../../compiler/optim/optimizer';
 import { resolveDataset } from '../../host/data/resolve';
 import { showDataError } from '../../host/data/errors';
-import { checkOutput, splitOf, trainRun } from '../../run/trainRun';
+import { checkOutput, splitOf, takeRunLock, trainRun, type TrainSettings } from '../../run/trainRun';
 import { epochEvaluator, parseEvalPlan } from '../../analysis/eval/duringTraining';
 import { runFiles } from '../../run/layout';
 import { readRecord } from '../../run/record';
@@ -33,6 +33,7 @@ export interface TrainOpts {
   readonly binarise: boolean;
   readonly resume: boolean;
   readonly force: boolean;
+  readonly legacy?: boolean;
   readonly typecheck: boolean;
   /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
   readonly specTimeout?: number;
@@ -48,7 +49,7 @@ const explicitKeys = (cmd: Command | undefined, keys: readonly string[]): Set<st
   cmd ? new Set(keys.filter((k) => cmd.getOptionValueSource(k) === 'cli')) : undefined;
 
 export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): Promise<void> => {
-  let settings = {
+  const settings: TrainSettings = {
     epochs: o.epochs,
     batch: o.batch,
     lr: o.lr,
@@ -68,7 +69,18 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
   // --data is always given; the rest of a resumed run's settings come from its run.json.
   const explicit = explicitKeys(cmd, Object.keys(settings));
   explicit?.add('data');
-  // Within a second, before the spec and the data load: may anything be written at --out?
+  // One writer per run directory: the lock first (a second train is refused naming the holder),
+  // then, within a second and before the spec and the data load: may anything be written at --out?
+  const release = orFail(takeRunLock(o.out, 'train'));
+  try {
+    await trainLocked(spec, o, settings, explicit);
+  } finally {
+    release();
+  }
+};
+
+const trainLocked = async (spec: string, o: TrainOpts, settingsIn: TrainSettings, explicit: Set<string> | undefined): Promise<void> => {
+  let settings = settingsIn;
   orFail(checkOutput(o.out, o));
   if (o.resume) {
     const rec = readRecord(runFiles(o.out).settings);
@@ -104,6 +116,7 @@ export const trainCommand = async (spec: string, o: TrainOpts, cmd?: Command): P
     data: data.right,
     resume: o.resume,
     force: o.force,
+    legacy: o.legacy,
     heldOutSet: heldOutSet && E.isRight(heldOutSet) ? heldOutSet.right : undefined,
     explicit,
     settings,

@@ -8,11 +8,13 @@ import { showDataError } from '../../host/data/errors';
 import { saveNpy } from '../../host/data/npy';
 import { resolveDataset } from '../../host/data/resolve';
 import { Rng } from '../../core/random';
+import type { FloatArray } from '../../core/init';
 import { asF32, runBatched } from '../../run/batched';
 import { runFiles } from '../../run/layout';
 import { ensureParent, writeFileAtomic } from '../../host/fsx';
 import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
 import { CliError, EXIT, orFail } from '../../core/failure';
+import { checkOutputFile } from '../../run/outputs';
 import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../run/finished';
 import type { ProviderRequest } from '../../host/providers/request';
 import { openSession } from '../../host/session';
@@ -39,9 +41,22 @@ const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct', 
   return { m, session };
 };
 
-/** The graph's first output for `n` rows of `x` (run/batched.ts), as Float32Array. */
-const firstOutput = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, shape: readonly number[]) =>
-  asF32((await runBatched(session, { dtype: m.dtype, input, shape }, x, n))[session.outputNames[0]]);
+/**
+ * The graph's first output for `n` rows of `x` (run/batched.ts), as Float32Array. A model.json
+ * whose shapes the exported graphs refuse (edited, or another run's) is bad data, not a bug.
+ */
+const firstOutput = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, shape: readonly number[], rowOut: number): Promise<Float32Array> => {
+  const bad = (why: string) =>
+    new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (${why}); train the run again`, EXIT.dataErr);
+  let out: FloatArray;
+  try {
+    out = (await runBatched(session, { dtype: m.dtype, input, shape }, x, n))[session.outputNames[0]];
+  } catch (err) {
+    throw bad(`onnxruntime: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  if (out.length !== n * rowOut) throw bad(`${n} rows gave ${out.length} values, not ${n * rowOut}`);
+  return asF32(out);
+};
 
 const loadData = (name: string) => {
   const d = resolveDataset(name, {});
@@ -68,12 +83,19 @@ const writeOut = (out: string, values: Float32Array | Uint8Array, count: number,
 /** `codes.npy` → `codes.labels.npy`: where the labels (and factors) of encoded rows go. */
 export const besideCodes = (out: string, what: 'labels' | 'factors') => out.replace(/\.npy$/, `.${what}.npy`);
 
+/** Before any work: the codes (and labels, factors beside them) are .npy and no input or run file. */
+const checkCodesOut = (out: string, inputs: readonly string[]) => {
+  orFail(checkOutputFile(out, { flag: '--out', exts: ['.npy'], inputs }));
+  for (const what of ['labels', 'factors'] as const) orFail(checkOutputFile(besideCodes(out, what), { flag: '--out', exts: ['.npy'], inputs }));
+};
+
 export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName; provider?: ProviderRequest }) => {
+  checkCodesOut(o.out, [o.data]);
   const { m, session } = await openRun(dir, 'encode', o.provider);
   const d = o.split && o.split !== 'all' ? runSplit(dir, o.data, o.split) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.limit ?? d.n);
-  const codes = await firstOutput(session, m, 'x', d.images, n, m.inputShape);
+  const codes = await firstOutput(session, m, 'x', d.images, n, m.inputShape, size(m.codeShape));
   if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`, EXIT.usage);
   writeOut(o.out, codes, n, m.codeShape);
   // Labels and true factors beside the codes, row for row, where the data set has them.
@@ -93,11 +115,12 @@ const runSplit = (dir: string, name: string, which: SplitName) => {
 };
 
 export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest }) => {
+  orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'], inputs: [o.data] }));
   const { m, session } = await openRun(dir, 'reconstruct', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.n);
-  const recon = await firstOutput(session, m, 'x', d.images, n, m.inputShape);
+  const recon = await firstOutput(session, m, 'x', d.images, n, m.inputShape, d.dim);
   // Originals and reconstructions side by side: pairs of images.
   const pairs = new Float32Array(2 * n * d.dim);
   for (let i = 0; i < n; i++) {
@@ -108,11 +131,12 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
 };
 
 export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest }) => {
+  orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'] }));
   const { m, session } = await openRun(dir, 'decode', o.provider);
   if (o.n * Math.max(size(m.codeShape), size(m.inputShape)) > 64 * MAX_EXAMPLE_SIZE)
     throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);
   const z = new Float32Array(o.n * size(m.codeShape));
   Rng.seeded(o.seed).fillNormal(z);
-  const x = await firstOutput(session, m, 'code', z, o.n, m.codeShape);
+  const x = await firstOutput(session, m, 'code', z, o.n, m.codeShape, size(m.inputShape));
   writeOut(o.out, x, o.n, m.inputShape);
 };

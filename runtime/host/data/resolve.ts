@@ -55,7 +55,10 @@ const load = (nameOrPath: string, o: ResolveOptions): E.Either<DataError, Datase
   if (named) return named;
   if (!existsSync(nameOrPath))
     return E.left(dataError(nameOrPath, `no such data set or file (built-in data sets: ${NAMES.join(', ')})`, true));
-  if (statSync(nameOrPath).isDirectory()) return fromFolder(nameOrPath);
+  const st = statSync(nameOrPath);
+  if (st.isDirectory()) return fromFolder(nameOrPath);
+  // A FIFO would block the read forever and /dev/zero never ends: only regular files are data.
+  if (!st.isFile()) return E.left(dataError(nameOrPath, 'is not a regular file (a pipe, device or socket); give a .npy or IDX file'));
   if (nameOrPath.endsWith('.npy')) return fromNpy(nameOrPath);
   return idxDataset(nameOrPath);
 };

@@ -39,7 +39,7 @@ export const SETUP_COMMAND = 'npm run setup:cuda';
 export const cudaMissing = (f: CudaFacts): Missing[] => {
   const out: Missing[] = [];
   if (f.platform !== 'linux/x64') return [{ what: `no CUDA provider build for ${f.platform}`, fix: 'use a linux/x64 machine with an NVIDIA GPU' }];
-  if (typeof f.binding === 'string') out.push({ what: f.binding, fix: 'npm install (it brings onnxruntime-node-cuda, onnxruntime-node 1.29.0)' });
+  if (typeof f.binding === 'string') out.push({ what: f.binding, fix: "npm install 'onnxruntime-node-cuda@npm:onnxruntime-node@1.29.0' (the CUDA binding is optional: a plain install leaves it out)" });
   else if (f.placement && f.placement.route !== 'hourglass' && f.placement.route !== 'other') {
     const absent = f.placement.files.filter((x) => !x.present).map((x) => x.name);
     out.push({ what: `the CUDA provider library (${absent.join(', ')}) is not beside ${f.binding.libDir}/libonnxruntime.so.1`, fix: SETUP_COMMAND });

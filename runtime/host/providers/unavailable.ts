@@ -13,7 +13,7 @@ export const unavailable = (provider: Provider, reason: string): CliError => {
   const loaded = binding();
   if (loaded.name !== 'cuda') {
     const why = loaded.failure ?? 'this process loaded the default onnxruntime binding';
-    return new CliError(`provider cuda is unavailable: the CUDA binding (onnxruntime-node-cuda) is not loaded: ${why}; run npm install, or set HOURGLASS_PROVIDER=cuda before the runtime loads ${HINT}`, EXIT.unavailable);
+    return new CliError(`provider cuda is unavailable: the CUDA binding (onnxruntime-node-cuda) is not loaded: ${why}; install it with npm install 'onnxruntime-node-cuda@npm:onnxruntime-node@1.29.0', or set HOURGLASS_PROVIDER=cuda before the runtime loads ${HINT}`, EXIT.unavailable);
   }
   const missing = cudaMissing(cudaFacts());
   const why = ortReason(reason);

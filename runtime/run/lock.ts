@@ -1,0 +1,133 @@
+// One writer per run directory. The lock is a file beside the directory (not inside it, so the
+// rename that swaps in a --force replacement never moves it), created with O_EXCL and holding
+// the owner's pid, host and start time. It is released on every exit path this process
+// controls (return, throw, process.exit, SIGINT/SIGTERM/SIGHUP). A lock left by a process that
+// died (SIGKILL, power loss) is never broken silently: the next writer is refused with the
+// command that clears it, because only the user can know that no other machine still writes.
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import * as E from 'fp-ts/Either';
+import { EXIT, failure, type Failure } from '../core/failure';
+
+/** Where the lock of run directory `dir` lives: `.<name>.hourglass-lock` next to it. */
+export const lockPath = (dir: string): string => {
+  const abs = resolve(dir);
+  return join(dirname(abs), `.${basename(abs)}.hourglass-lock`);
+};
+
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  readonly started: string;
+  readonly command: string;
+}
+
+/** Locks this process holds: path → nesting depth (the CLI takes it, then trainRun again). */
+const held = new Map<string, number>();
+
+const releaseAll = () => {
+  for (const p of held.keys()) {
+    try {
+      unlinkSync(p);
+    } catch {
+      // Already gone: nothing to release.
+    }
+  }
+  held.clear();
+};
+
+let hooked = false;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const onSignal = (sig: NodeJS.Signals) => {
+  releaseAll();
+  for (const s of SIGNALS) process.off(s, onSignal);
+  // End as the signal would have ended us, so parents (a sweep) see the same thing.
+  process.kill(process.pid, sig);
+};
+const hook = () => {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', releaseAll);
+  // Only when nobody else listens: a sweep or serve handles its own signals (and holds no lock).
+  for (const s of SIGNALS) if (process.listenerCount(s) === 0) process.on(s, onSignal);
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+const readHolder = (path: string): Holder | null => {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
+    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, started: String(h.started), command: String(h.command ?? '') } : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Why `dir` is locked by someone else (one line), given the lock file there. */
+const refusal = (dir: string, path: string): Failure => {
+  const h = readHolder(path);
+  const clear = `rm ${shellQuote(path)}`;
+  if (!h) return failure(EXIT.busy, `${dir}: another hourglass is taking the run directory's lock right now (${path}); wait for it, or if none runs, clear it: ${clear}`);
+  const who = `pid ${h.pid} on ${h.host} since ${h.started}${h.command ? ` (hourglass ${h.command})` : ''}`;
+  if (h.host === hostname() && !alive(h.pid))
+    return failure(EXIT.busy, `${dir}: locked by ${who}, which is no longer running (killed or crashed); if no other hourglass writes this run, clear the lock and rerun: ${clear}`);
+  if (h.host !== hostname())
+    return failure(EXIT.busy, `${dir}: in use by ${who}, another machine; wait for it to end (or, if it has, clear the lock: ${clear})`);
+  return failure(EXIT.busy, `${dir}: in use by ${who}; wait for it to end or pick another --out`);
+};
+
+/**
+ * Take the lock of run directory `dir` for `command` (e.g. "train"). The parent directory must
+ * exist. Re-entrant within one process; returns the release function.
+ */
+export const lockRun = (dir: string, command: string): E.Either<Failure, () => void> => {
+  const path = lockPath(dir);
+  const release = () => {
+    const n = held.get(path) ?? 0;
+    if (n > 1) held.set(path, n - 1);
+    else if (n === 1) {
+      held.delete(path);
+      try {
+        unlinkSync(path);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  if (held.has(path)) {
+    held.set(path, held.get(path)! + 1);
+    return E.right(release);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return E.left(refusal(dir, path));
+    return E.left(failure(EXIT.cantCreate, `${path}: cannot create the run directory's lock (${code})`));
+  }
+  hook();
+  held.set(path, 1);
+  try {
+    const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
+    writeSync(fd, `${JSON.stringify(holder)}\n`);
+  } catch (err) {
+    closeSync(fd);
+    release();
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const full = ['ENOSPC', 'EDQUOT', 'EROFS'].includes(code);
+    return E.left(failure(full ? EXIT.noSpace : EXIT.cantCreate, `${path}: cannot write the run directory's lock (${code}${full ? ': the disk is full; free some space and rerun' : ''})`));
+  }
+  closeSync(fd);
+  return E.right(release);
+};
