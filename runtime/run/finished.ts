@@ -11,7 +11,7 @@ import { showDataError } from '../host/data/errors';
 import { resolveDataset } from '../host/data/resolve';
 import type { FloatArray } from '../core/init';
 import { runFiles } from './layout';
-import { readRecord } from './record';
+import { readRecord, type RunRecord } from './record';
 import { EXIT, failure, type ExitCode, type Failure } from '../core/failure';
 
 export type SplitName = 'train' | 'held-out' | 'all';
@@ -37,6 +37,8 @@ export interface RunInfo {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly split: SplitRecord;
   readonly manifest: Manifest;
+  /** run.json as written, fields readers do not know included (absent for a model evaluated while it trains). */
+  readonly record?: RunRecord;
 }
 
 const fail = (message: string, exitCode: ExitCode): E.Either<Failure, never> => E.left(failure(exitCode, message));
@@ -60,8 +62,14 @@ export const readRun = (dir: string): E.Either<Failure, RunInfo> => {
   if (E.isLeft(manifest)) return manifest;
   const r = run.right as { spec?: string; model?: string; params?: Record<string, number | string>; settings?: Record<string, unknown>; split?: SplitRecord };
   const settings = r.settings ?? {};
-  const split: SplitRecord = r.split ?? { data: String(settings.data ?? ''), heldOut: DEFAULT_HELD_OUT, seed: SPLIT_SEED };
-  return E.right({ dir, spec: String(r.spec ?? ''), model: String(r.model ?? ''), params: r.params ?? {}, settings, split, manifest: manifest.right as unknown as Manifest });
+  // A record from before `split` existed: the settings' fraction (20% when none) of `settings.data`.
+  const split: SplitRecord = r.split ?? {
+    data: String(settings.data ?? ''),
+    heldOut: typeof settings.heldOut === 'number' ? settings.heldOut : DEFAULT_HELD_OUT,
+    seed: SPLIT_SEED,
+    ...(settings.binarise === true ? { binarise: true } : {}),
+  };
+  return E.right({ dir, spec: String(r.spec ?? ''), model: String(r.model ?? ''), params: r.params ?? {}, settings, split, manifest: manifest.right as unknown as Manifest, record: run.right });
 };
 
 /** The trained parameters (the last checkpoint, written at the end of every epoch). */

@@ -1,7 +1,7 @@
 // Evaluation as a library: open a finished run (or any compiled model with weights) and compute
 // the metrics `hourglass evaluate` prints. Pure functions over arrays where possible.
 export { evaluateRun, isSkipped, type Evaluation, type EvaluateOptions, type ProbeComparison, type Skipped } from './evaluate';
-export { openEvalModel, openRun, type EvalModel, type OpenedRun } from './model';
+export { openEvalModel, openEvalRun, type EvalModel, type EvalRun } from './model';
 export { evaluateObjective, meanRowSquaredError, type ObjectiveResult } from './objective';
 export { iwaeBound, logLikelihood, logMeanExp, type IwaeResult } from './iwae';
 export { linearProbe, PROBE_DEFAULTS, type Labelled, type ProbeOptions, type ProbeResult } from './probe';

@@ -16,7 +16,8 @@ import { asF32, runBatched } from '../../run/batched';
 import { runFiles } from '../../run/layout';
 import { openSession } from '../../host/session';
 import type { Failure } from '../../core/failure';
-import { readRun, readWeights, type RunInfo } from '../../run/finished';
+import type { RunInfo } from '../../run/finished';
+import { runDir } from '../../run/open';
 import { EXIT } from '../../core/failure';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -117,7 +118,7 @@ const runArtifacts = (run: RunInfo): Pick<Artifacts, 'manifest' | 'files'> => {
   return { manifest: run.manifest, files };
 };
 
-export interface OpenedRun {
+export interface EvalRun {
   readonly run: RunInfo;
   readonly model: EvalModel;
   /** Why some graphs are missing (a changed spec, no spec given), for the output. */
@@ -125,15 +126,17 @@ export interface OpenedRun {
 }
 
 /**
- * Open a finished run for evaluation. With the spec's model (built with the run's parameters),
+ * Open a run for evaluation (run/open.ts's runDir: its record and weights; a run stopped before
+ * exporting is evaluated too). With the spec's model (built with the run's parameters),
  * the graphs are compiled afresh at the run's last epoch (so k-annealed models evaluate with the
  * final k) and the posterior / decoder-output graphs exist; the spec must still compile to the
  * run's spec hash. Without it, the run's own artifacts are used and IWAE is unavailable.
  */
-export const openRun = async (dir: string, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, OpenedRun>> => {
-  const run = readRun(dir);
+export const openEvalRun = async (dir: string, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, EvalRun>> => {
+  const r = runDir(dir);
+  const run = r.record();
   if (E.isLeft(run)) return run;
-  const weights = readWeights(dir);
+  const weights = r.weights();
   if (E.isLeft(weights)) return weights;
   const m = run.right.manifest;
   const notes: string[] = [];

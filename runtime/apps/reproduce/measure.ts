@@ -9,7 +9,7 @@ import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { higginsMetric, renderFactors } from '../../analysis/eval/disentanglement';
 import { iwaeBound as iwaeOf } from '../../analysis/eval/iwae';
 import { mmdRbf as unbiasedMmd } from '../../analysis/eval/mmd';
-import { openRun as openEvalRun, type EvalModel } from '../../analysis/eval/model';
+import { openEvalRun, type EvalModel } from '../../analysis/eval/model';
 import { meanRowSquaredError } from '../../analysis/eval/objective';
 import { pcaReconstructionError } from '../../analysis/pca';
 import { linearProbe as evalProbe, type ProbeOptions } from '../../analysis/eval/probe';

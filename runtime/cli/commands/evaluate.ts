@@ -107,8 +107,8 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   const run = orExit(readRun(dir));
   const { model, note } = await specOf(run.spec, run.params);
   // Loaded here, not at start-up: opening a run brings onnxruntime.
-  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model')]);
-  const opened = orExit(await openRun(dir, { model, threads: o.threads }));
+  const [{ evaluateRun }, { openEvalRun }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model')]);
+  const opened = orExit(await openEvalRun(dir, { model, threads: o.threads }));
   const loaded = orExit(loadLikeRun(o.data, run.split));
   let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
   if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, EXIT.dataErr);
