@@ -17,7 +17,7 @@ import { runFiles } from '../../run/layout';
 import { openSession } from '../../host/session';
 import type { Failure } from '../../core/failure';
 import type { RunInfo } from '../../run/finished';
-import { runDir } from '../../run/open';
+import { runDir, type RunDir } from '../../run/open';
 import { EXIT } from '../../core/failure';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -132,8 +132,9 @@ export interface EvalRun {
  * final k) and the posterior / decoder-output graphs exist; the spec must still compile to the
  * run's spec hash. Without it, the run's own artifacts are used and IWAE is unavailable.
  */
-export const openEvalRun = async (dir: string, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, EvalRun>> => {
-  const r = runDir(dir);
+export const openEvalRun = async (at: string | RunDir, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, EvalRun>> => {
+  const r = typeof at === 'string' ? runDir(at) : at;
+  const dir = r.dir;
   const run = r.record();
   if (E.isLeft(run)) return run;
   const weights = r.weights();
