@@ -24,6 +24,7 @@ export type { Manifest } from './compiler/manifest';
 export { train, type TrainOptions } from './runtime/run/train';
 export { trainRun, type RunRequest, type RunSummary, type TrainSettings } from './runtime/run/trainRun';
 export { Trainer, type TrainerOptions } from './runtime/core/trainer';
+export { openTrainer, type NodeTrainerOptions } from './runtime/host/trainer';
 export type { EpochReport } from './runtime/core/loop';
 export { EXIT, type ExitCode, type Failure } from './runtime/core/failure';
 

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { CONV_BENCH_MODELS } from './convModels';
 import { benchVenv } from './venv';
 
@@ -35,8 +36,8 @@ const prepare = (name: string) => {
 
 const measureHourglass = async (name: string) => {
   const { m, art, data } = prepare(name);
-  const single = await Trainer.create(art, { seed: 0, threads: THREADS });
-  const fused = await Trainer.create(art, { seed: 0, threads: THREADS });
+  const single = await openTrainer(art, { seed: 0, threads: THREADS });
+  const fused = await openTrainer(art, { seed: 0, threads: THREADS });
   const one = async (n: number) => {
     for (let i = 0; i < n; i++) await single.step(data.subarray((i % FUSE) * m.batch * m.dim, ((i % FUSE) + 1) * m.batch * m.dim), m.batch);
   };
@@ -70,7 +71,7 @@ const measureTorch = (name: string, layout: string): number | null => {
 /** CPU seconds per step, one thread: Hourglass single and fused (process.cpuUsage), PyTorch eager (time.process_time). */
 const cpuPerStep = async (name: string) => {
   const { m, art, data } = prepare(name);
-  const tr = await Trainer.create(art, { seed: 0, threads: 1 });
+  const tr = await openTrainer(art, { seed: 0, threads: 1 });
   const steps = FUSE * (quick ? 1 : 3);
   await tr.step(data.subarray(0, m.batch * m.dim), m.batch);
   await tr.stepMany(data, m.batch, FUSE);
@@ -86,10 +87,12 @@ const cpuPerStep = async (name: string) => {
     'import sys, time',
     `sys.argv = ['peer', '${name}', '${m.batch}', '0', '0', '1']`,
     "sys.path.insert(0, 'bench')",
-    "exec(open('bench/peer_torch_conv.py').read().split('\\nt0 = time.perf_counter()\\nstep(0)')[0])",
-    'for i in range(3): step(i)',
+    // Not as __main__: the peer builds its model and step, and times nothing itself.
+    "peer = {'__name__': 'conv_cpu'}",
+    "exec(open('bench/peer_torch_conv.py').read(), peer)",
+    "peer['run_steps'](0, 3)",
     't = time.process_time()',
-    `for i in range(${steps}): step(i)`,
+    `peer['run_steps'](0, ${steps})`,
     `print((time.process_time() - t) / ${steps})`,
   ].join('\n');
   const r = spawnSync(PYTHON, ['-c', py], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });

@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either';
 import { compileGan } from '../compiler/gan';
 import { Rng } from '../runtime/core/random';
 import { GanTrainer } from '../runtime/apps/gan/trainer';
+import { nodeEngine } from '../runtime/host/session';
 import { dcgan } from '../examples/gan';
 
 const [batchS, roundsS, repsS, threadsS] = process.argv.slice(2);
@@ -16,7 +17,7 @@ if (E.isLeft(c)) throw new Error(c.left.message);
 const dim = 64 * 64;
 const rng = Rng.seeded(0);
 const data = Float32Array.from({ length: 8 * batch * dim }, () => rng.uniform());
-const t = await GanTrainer.create(c.right, { seed: 0, threads });
+const t = await GanTrainer.create(nodeEngine({ threads }), c.right, { seed: 0 });
 const run = async (n: number) => {
   for (let i = 0; i < n; i++) {
     await t.stepPlayer('discriminator', batch, data.subarray((i % 8) * batch * dim, ((i % 8) + 1) * batch * dim));

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { BENCH_MODELS } from './models';
 
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
@@ -26,7 +27,7 @@ for (const batch of batches) {
   const rng = Rng.seeded(0);
   for (let i = 0; i < data.length; i++) data[i] = rng.uniform() < 0.3 ? 1 : 0;
   for (const fuse of fuses) {
-    const t = await Trainer.create(c.right, { seed: 0, provider });
+    const t = await openTrainer(c.right, { seed: 0, provider });
     const n = Math.max(fuse, Math.round(steps / fuse) * fuse);
     const run = async (k: number) => {
       if (fuse === 1) for (let i = 0; i < k; i++) await t.step(data.subarray(0, batch * 784), batch);

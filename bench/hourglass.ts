@@ -11,6 +11,7 @@ import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { BENCH_MODELS } from './models';
 import { CONV_BENCH_MODELS } from './convModels';
 
@@ -38,7 +39,7 @@ const runner = (trainer: Trainer, fuse: number) => async (n: number) => {
 const modes: { fuse: number; run: (n: number) => Promise<void>; measured: number; rates: number[] }[] = [];
 let firstRss = 0;
 for (const { fuse, spin } of modeSpecs) {
-  const run = runner(await Trainer.create(c.right, { seed: 0, threads, spin }), fuse);
+  const run = runner(await openTrainer(c.right, { seed: 0, threads, spin }), fuse);
   await run(Math.max(20, fuse * 2));
   if (modes.length === 0) firstRss = process.resourceUsage().maxRSS;
   modes.push({ fuse, run, measured: fuse === 1 ? steps : Math.max(1, Math.round(steps / fuse)) * fuse, rates: [] });

@@ -1,5 +1,6 @@
-"""What a torch peer reports beside its rates: the BLAS it really loaded and the ISA it runs, so a
-misconfigured peer (the reference BLAS) is seen and refused (bench/peers.ts, misconfigured())."""
+"""What the torch peers share: their minibatch step, and what they report beside their rates: the BLAS
+torch really loaded and the ISA it runs, so a misconfigured peer (the reference BLAS) is seen and
+refused (bench/peers.ts, misconfigured())."""
 import os
 
 import torch
@@ -26,3 +27,27 @@ def isa():
         return cap()
     line = next((l for l in torch.__config__.show().splitlines() if "CPU capability usage" in l), "")
     return line.split(":")[-1].strip() or "unknown"
+
+
+def minibatch_steps(data, batch, opt, loss_fn, opt_step):
+    """The torch peers' step (minibatch i % 8 of `data`, its loss, backward, the optimizer step), as
+    peer_timing.time_steps runs it: `run(start, n)` runs steps start … start + n − 1."""
+
+    def step(i):
+        x = data[(i % 8) * batch : (i % 8 + 1) * batch]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(x)
+        loss.backward()
+        opt_step()
+
+    return each(step)
+
+
+def each(step):
+    """`step(i)` for i = start … start + n − 1, as peer_timing.time_steps runs it."""
+
+    def run(start, n):
+        for i in range(start, start + n):
+            step(i)
+
+    return run

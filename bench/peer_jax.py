@@ -12,6 +12,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from peer_timing import compile_s, report, time_steps
+from peer_xla import adam_steps, isa, pool_threads, version
+
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 key = jax.random.PRNGKey(0)
 
@@ -76,56 +79,7 @@ init, loss = {"vae": (vae_init, vae_loss), "k_sparse": (ksparse_init, ksparse_lo
 key, pk, dk = jax.random.split(key, 3)
 params = init(pk)
 tx = optax.adam(1e-3)
-state = tx.init(params)
 data = jax.random.uniform(dk, (8, batch, 784), jnp.float32)
 
-
-# Parameters and optimizer state are donated: XLA updates them in place, as a tuned JAX user would.
-@jax.jit(donate_argnums=(0, 1))
-def train_step(params, state, x, key):
-    key, sub = jax.random.split(key)
-    l, g = jax.value_and_grad(loss)(params, x, sub)
-    updates, state = tx.update(g, state, params)
-    return optax.apply_updates(params, updates), state, key, l
-
-
-def run(n, params, state, key):
-    for i in range(n):
-        params, state, key, l = train_step(params, state, data[i % 8], key)
-    jax.block_until_ready(l)
-    return params, state, key
-
-
-t0 = time.perf_counter()
-params, state, key = run(2, params, state, key)
-first = time.perf_counter() - t0
-params, state, key = run(18, params, state, key)
-rates = []
-for r in range(reps):
-    t0 = time.perf_counter()
-    params, state, key = run(steps, params, state, key)
-    rates.append(steps / (time.perf_counter() - t0))
-
-
-def isa():
-    try:
-        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    level = "AVX512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "AVX" if "avx" in flags else "SSE"
-    return f"{level} (XLA JIT for the host)"
-
-
-print(
-    json.dumps(
-        {
-            "steps_per_s": rates,
-            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "threads": len(os.sched_getaffinity(0)),
-            "compile_s": max(0.0, first - 2 / max(rates)),
-            "version": f"jax {jax.__version__}, jaxlib {jax.lib.__version__ if hasattr(jax.lib, '__version__') else jax.__version__}, optax {optax.__version__}",
-            "blas": "XLA:CPU (its own dot kernels, no BLAS)",
-            "isa": isa(),
-        }
-    )
-)
+first, rates = time_steps(adam_steps(loss, params, tx, data, key), 18, reps, steps)
+report(rates, pool_threads(), compile_s=compile_s(first, rates), version=version(), blas="XLA:CPU (its own dot kernels, no BLAS)", isa=isa())

@@ -14,6 +14,9 @@ import jax.numpy as jnp
 import optax
 from jax import lax
 
+from peer_timing import compile_s, report, time_steps
+from peer_xla import adam_steps, isa, pool_threads, version
+
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 DN = ("NCHW", "OIHW", "NCHW")
 
@@ -88,55 +91,7 @@ init, loss, side = {"conv_ae": (conv_ae_init, conv_ae_loss, 28), "chairs_vae": (
 key, pk, dk = jax.random.split(jax.random.PRNGKey(0), 3)
 params = init(pk)
 tx = optax.adam(1e-3)
-state = tx.init(params)
 data = jax.random.uniform(dk, (8, batch, 1, side, side), jnp.float32)
 
-
-@jax.jit(donate_argnums=(0, 1))
-def train_step(params, state, x, key):
-    key, sub = jax.random.split(key)
-    l, g = jax.value_and_grad(loss)(params, x, sub)
-    updates, state = tx.update(g, state, params)
-    return optax.apply_updates(params, updates), state, key, l
-
-
-def run(n, params, state, key):
-    for i in range(n):
-        params, state, key, l = train_step(params, state, data[i % 8], key)
-    jax.block_until_ready(l)
-    return params, state, key
-
-
-t0 = time.perf_counter()
-params, state, key = run(2, params, state, key)
-first = time.perf_counter() - t0
-params, state, key = run(3, params, state, key)
-rates = []
-for r in range(reps):
-    t0 = time.perf_counter()
-    params, state, key = run(steps, params, state, key)
-    rates.append(steps / (time.perf_counter() - t0))
-
-
-def isa():
-    try:
-        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    level = "AVX512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "AVX" if "avx" in flags else "SSE"
-    return f"{level} (XLA JIT for the host)"
-
-
-print(
-    json.dumps(
-        {
-            "steps_per_s": rates,
-            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "threads": len(os.sched_getaffinity(0)),
-            "compile_s": max(0.0, first - 2 / max(rates)),
-            "version": f"jax {jax.__version__}, jaxlib {jax.lib.__version__ if hasattr(jax.lib, '__version__') else jax.__version__}, optax {optax.__version__}",
-            "blas": "XLA:CPU (its own dot and convolution kernels, no BLAS)",
-            "isa": isa(),
-        }
-    )
-)
+first, rates = time_steps(adam_steps(loss, params, tx, data, key), 3, reps, steps)
+report(rates, pool_threads(), compile_s=compile_s(first, rates), version=version(), blas="XLA:CPU (its own dot and convolution kernels, no BLAS)", isa=isa())

@@ -14,6 +14,9 @@ import jax.numpy as jnp
 import optax
 from jax import lax
 
+from peer_timing import compile_s, report, time_steps
+from peer_xla import isa, pool_threads, version
+
 _, batch, rounds, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 B, Z = 32, 100
 DN = ("NCHW", "OIHW", "NCHW")
@@ -114,18 +117,12 @@ def run(n, gp, gs, dp, ds, key):
     return gp, gs, dp, ds, key
 
 
-t0 = time.perf_counter()
-gp, gs, dp, ds, key = run(2, gp, gs, dp, ds, key)
-first = time.perf_counter() - t0
-gp, gs, dp, ds, key = run(1, gp, gs, dp, ds, key)
-rates = []
-for r in range(reps):
-    t0 = time.perf_counter()
-    gp, gs, dp, ds, key = run(rounds, gp, gs, dp, ds, key)
-    rates.append(rounds / (time.perf_counter() - t0))
-flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "").split()
-level = "AVX512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "AVX" if "avx" in flags else "SSE"
-print(json.dumps({"steps_per_s": rates, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "threads": len(os.sched_getaffinity(0)),
-                  "compile_s": max(0.0, first - 2 / max(rates)),
-                  "version": f"jax {jax.__version__}, jaxlib {jax.lib.__version__ if hasattr(jax.lib, '__version__') else jax.__version__}, optax {optax.__version__}",
-                  "blas": "XLA:CPU (its own dot and convolution kernels, no BLAS)", "isa": f"{level} (XLA JIT for the host)"}))
+state_ = [gp, gs, dp, ds, key]
+
+
+def steps_from(start, n):
+    state_[:] = run(n, *state_)
+
+
+first, rates = time_steps(steps_from, 1, reps, rounds)
+report(rates, pool_threads(), compile_s=compile_s(first, rates), version=version(), blas="XLA:CPU (its own dot and convolution kernels, no BLAS)", isa=isa())

@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from peer_info import blas, isa
+from peer_info import blas, isa, minibatch_steps
+from peer_timing import compile_s, report, time_steps
 
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 mode = sys.argv[6] if len(sys.argv) > 6 else "eager"
@@ -80,38 +81,5 @@ loss_fn = torch.compile(model) if mode == "compile" else model
 opt_step = torch.compile(opt.step) if mode == "compile" else opt.step
 
 
-def step(i):
-    x = data[(i % 8) * batch : (i % 8 + 1) * batch]
-    opt.zero_grad(set_to_none=True)
-    loss = loss_fn(x)
-    loss.backward()
-    opt_step()
-
-
-# Warm-up (compilation, for torch.compile, happens in the first steps): timed, reported apart.
-t0 = time.perf_counter()
-step(0)
-step(1)
-first = time.perf_counter() - t0
-for i in range(2, 20):
-    step(i)
-rates = []
-for r in range(reps):
-    t0 = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    rates.append(steps / (time.perf_counter() - t0))
-compile_s = max(0.0, first - 2 / max(rates)) if mode == "compile" else None
-print(
-    json.dumps(
-        {
-            "steps_per_s": rates,
-            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "threads": torch.get_num_threads(),
-            "compile_s": compile_s,
-            "version": torch.__version__,
-            "blas": blas(),
-            "isa": isa(),
-        }
-    )
-)
+first, rates = time_steps(minibatch_steps(data, batch, opt, loss_fn, opt_step), 18, reps, steps)
+report(rates, torch.get_num_threads(), compile_s=compile_s(first, rates) if mode == "compile" else None, version=torch.__version__, blas=blas(), isa=isa())

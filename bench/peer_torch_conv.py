@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from peer_info import blas, isa
+from peer_info import blas, isa, minibatch_steps
+from peer_timing import compile_s, report, time_steps
 
 model_name, batch, steps, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 layout = sys.argv[6] if len(sys.argv) > 6 else os.environ.get("HG_LAYOUT", "nchw")
@@ -73,38 +74,9 @@ opt_step = torch.compile(opt.step) if mode == "compile" else opt.step
 data = torch.rand(batch * 8, 1, model.side, model.side).to(memory_format=fmt)
 
 
-def step(i):
-    x = data[(i % 8) * batch : (i % 8 + 1) * batch]
-    opt.zero_grad(set_to_none=True)
-    loss = loss_fn(x)
-    loss.backward()
-    opt_step()
+run_steps = minibatch_steps(data, batch, opt, loss_fn, opt_step)
 
-
-t0 = time.perf_counter()
-step(0)
-step(1)
-first = time.perf_counter() - t0
-for i in range(2, 5):
-    step(i)
-rates = []
-for r in range(reps):
-    t0 = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    rates.append(steps / (time.perf_counter() - t0))
-compile_s = max(0.0, first - 2 / max(rates)) if mode == "compile" else None
-print(
-    json.dumps(
-        {
-            "steps_per_s": rates,
-            "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "threads": torch.get_num_threads(),
-            "layout": layout,
-            "compile_s": compile_s,
-            "version": torch.__version__,
-            "blas": blas(),
-            "isa": isa(),
-        }
-    )
-)
+# bench/conv.ts runs this file under another name to time run_steps itself (CPU time per step).
+if __name__ == "__main__":
+    first, rates = time_steps(run_steps, 3, reps, steps)
+    report(rates, torch.get_num_threads(), layout=layout, compile_s=compile_s(first, rates) if mode == "compile" else None, version=torch.__version__, blas=blas(), isa=isa())

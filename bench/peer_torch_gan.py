@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from peer_info import blas, isa
+from peer_info import blas, each, isa
+from peer_timing import compile_s, report, time_steps
 
 _, batch, rounds, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 mode = sys.argv[6] if len(sys.argv) > 6 else os.environ.get("HG_MODE", "eager")
@@ -73,16 +74,5 @@ def round_(i):
     step_g()
 
 
-t0 = time.perf_counter()
-round_(0)
-round_(1)
-first = time.perf_counter() - t0
-round_(2)
-rates = []
-for r in range(reps):
-    t0 = time.perf_counter()
-    for i in range(rounds):
-        round_(i)
-    rates.append(rounds / (time.perf_counter() - t0))
-print(json.dumps({"steps_per_s": rates, "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "threads": torch.get_num_threads(),
-                  "compile_s": max(0.0, first - 2 / max(rates)) if mode == "compile" else None, "version": torch.__version__, "blas": blas(), "isa": isa()}))
+first, rates = time_steps(each(round_), 1, reps, rounds)
+report(rates, torch.get_num_threads(), compile_s=compile_s(first, rates) if mode == "compile" else None, version=torch.__version__, blas=blas(), isa=isa())

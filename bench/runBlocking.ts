@@ -4,7 +4,7 @@
 // Usage: tsx bench/runBlocking.ts [BATCH=1024] [S=16]
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
-import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { BENCH_MODELS } from './models';
 
 const [batch, steps] = process.argv.slice(2).map(Number);
@@ -12,7 +12,7 @@ const B = batch || 1024;
 const S = steps || 16;
 const c = compileModel(BENCH_MODELS.vae.def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(c)) throw new Error(c.left.message);
-const t = await Trainer.create(c.right, { seed: 0, threads: 2 });
+const t = await openTrainer(c.right, { seed: 0, threads: 2 });
 const xs = new Float32Array(S * B * 784).fill(0.5);
 await t.stepMany(xs, B, S);
 let ticks = 0;

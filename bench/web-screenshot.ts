@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { vaeCatalog } from '../runtime/apps/serve/catalog';
+import { vae } from '../examples/vae';
 import { servePage } from '../runtime/apps/serve/server';
 import { launchChromium } from '../test/support/chromium';
 
@@ -13,7 +14,7 @@ const steps = Number(process.argv[2] ?? 620);
 const out = process.argv[3] ?? 'docs/web-page.png';
 declare const hourglass: { trainFor(n: number, draw?: boolean): Promise<unknown> };
 
-const catalog = vaeCatalog(1);
+const catalog = vaeCatalog(vae, 1);
 if (E.isLeft(catalog)) throw new Error(catalog.left);
 const server = await servePage(catalog.right, loadMnistDigits(), 0, '127.0.0.1');
 const downloads = mkdtempSync(join(tmpdir(), 'hourglass-shot-'));

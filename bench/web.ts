@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { vaeCatalog } from '../runtime/apps/serve/catalog';
+import { vae } from '../examples/vae';
 import { servePage } from '../runtime/apps/serve/server';
 import type { Page } from 'playwright-core';
 import { haveChromium, launchChromium, CHROMIUM } from '../test/support/chromium';
@@ -44,7 +45,7 @@ const openPages = async (threadCounts: number[]) => {
     say(`page: skipped (no Chromium at ${CHROMIUM})`);
     return { measure: async (_into: Rates) => undefined, close: async () => undefined };
   }
-  const catalog = vaeCatalog(1);
+  const catalog = vaeCatalog(vae, 1);
   if (E.isLeft(catalog)) throw new Error(catalog.left);
   const server = await servePage(catalog.right, loadMnistDigits(), 0, '127.0.0.1');
   const downloads = mkdtempSync(join(tmpdir(), 'hourglass-bench-web-'));

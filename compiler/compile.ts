@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { grad } from './autodiff/grad';
-import type { Graph, Val } from './ir/graph';
+import type { Graph } from './ir/graph';
+import type { Val } from './ir/val';
 import { compileError, sameShape, showShape, type CompileError, type Dim, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, Manifest, StateSpec } from './manifest';
 import { MANIFEST_FORMAT } from './manifest';
@@ -11,8 +12,8 @@ import { newCtx, type BuildCtx, type ModelDef, type Progress, type Term } from '
 import { liveValues, type LiveValue } from './memory';
 import { liveNodes, lowerToBytes, lowerToModel, serialise, type NamedVal } from './onnx/lower';
 import { multiStepModel, perStepName, stackedName } from './onnx/multiStep';
-import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
-import { OPTIMIZERS } from './optim/rules';
+import { attachOptimizer, resolveOptimizer, stepOutputs } from './optim/attach';
+import type { OptimizerSpec } from './optim/optimizer';
 
 const MULTI_STEP_FILE = 'train_steps.onnx';
 
@@ -125,11 +126,9 @@ const forwardGraphs = (model: ModelDef): ForwardGraph[] => [
 
 export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<CompileError, Artifacts> => {
   const dtype = opts.dtype ?? 'f32';
-  const optDef = Object.hasOwn(OPTIMIZERS, opts.optimizer.kind) ? OPTIMIZERS[opts.optimizer.kind] : undefined;
-  if (!optDef) return E.left(compileError(`${model.name}.optimizer`, `unknown optimizer ${opts.optimizer.kind}`));
-  const hyperE = validateOptimizer(optDef, opts.optimizer, `${model.name}.optimizer`);
-  if (E.isLeft(hyperE)) return hyperE;
-  const hyper = hyperE.right;
+  const optE = resolveOptimizer(opts.optimizer, `${model.name}.optimizer`);
+  if (E.isLeft(optE)) return optE;
+  const { hyper } = optE.right;
 
   const ctx = newCtx(dtype, opts.progress);
   const g = ctx.g;
@@ -149,38 +148,16 @@ export const compileModel = (model: ModelDef, opts: CompileOptions): E.Either<Co
   if (E.isLeft(gradsE)) return gradsE;
 
   const kind = opts.optimizer.kind;
-  const lr = g.input('opt.lr', [], 'state');
-  const t = g.input('opt.t', [], 'state');
-  if (E.isLeft(lr)) return reserved(model.name, 'opt.lr');
-  if (E.isLeft(t)) return reserved(model.name, 'opt.t');
-  const tNext = g.must('add', [t.right, g.scalar(1)], {}, 'optimizer');
+  const trained = params.map((p, i) => ({ name: p.name, shape: p.shape, val: paramVals[i], grad: gradsE.right[i] }));
+  const attached = attachOptimizer(g, optE.right, trained, 'opt');
+  if (E.isLeft(attached)) return reserved(model.name, attached.left.reserved);
+  const { state } = attached.right;
 
-  const state: StateSpec[] = [];
-  const outputs: NamedVal[] = [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value }))];
-  const carry: { output: string; input: string }[] = [];
-  const next = (input: string, val: Val) => {
-    outputs.push({ name: `next.${input}`, val });
-    carry.push({ output: `next.${input}`, input });
-  };
-  for (const [i, p] of params.entries()) {
-    const slots: Record<string, Val> = {};
-    for (const s of optDef.slots) {
-      const name = `${kind}.${s.name}.${p.name}`;
-      const v = g.input(name, p.shape, 'state');
-      if (E.isLeft(v)) return reserved(model.name, name);
-      slots[s.name] = v.right;
-      state.push({ name, shape: p.shape, init: { kind: 'constant', value: s.init } });
-    }
-    const u = optDef.update(g, { param: paramVals[i], grad: gradsE.right[i], slots, lr: lr.right, t: tNext }, hyper);
-    next(p.name, u.param);
-    for (const s of optDef.slots) next(`${kind}.${s.name}.${p.name}`, u.slots[s.name]);
-  }
-  state.push({ name: 'opt.t', shape: [], init: { kind: 'constant', value: 0 } });
-  next('opt.t', tNext);
   // Buffers the train step updates (running statistics) are carried like optimizer state;
   // the others pass through unchanged.
   const buffers = [...ctx.buffers.values()];
-  for (const b of buffers) next(b.name, ctx.bufferUpdates.get(b.name) ?? g.val(g.findInput(b.name)!.id));
+  const bufferNext = buffers.map((b) => ({ input: b.name, val: ctx.bufferUpdates.get(b.name) ?? g.val(g.findInput(b.name)!.id) }));
+  const { outputs, carry } = stepOutputs(loss, terms, [...attached.right.next, ...bufferNext]);
 
   const clash = outputs.find((o) => g.findInput(o.name));
   if (clash) return reserved(model.name, clash.name);

@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { grad } from './autodiff/grad';
-import type { Graph, Val } from './ir/graph';
+import type { Graph } from './ir/graph';
+import type { Val } from './ir/val';
 import { compileError, type CompileError, type Dim, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, StateSpec } from './manifest';
 import { newCtx, type BuildCtx, type ParamSpec } from './model';
 import { lowerToBytes, type NamedVal } from './onnx/lower';
-import { validateOptimizer, type OptimizerSpec } from './optim/optimizer';
-import { OPTIMIZERS } from './optim/rules';
+import { attachOptimizer, resolveOptimizer, stepOutputs } from './optim/attach';
+import type { OptimizerSpec } from './optim/optimizer';
 
 export type Player = 'generator' | 'discriminator';
 export const PLAYERS: readonly Player[] = ['discriminator', 'generator'];
@@ -132,10 +133,8 @@ export const compileGan = (def: GanDef, opts: GanCompileOptions): E.Either<Compi
   for (const player of PLAYERS) {
     const spec = opts[player];
     const where = `${def.name}.${player}.optimizer`;
-    const optDef = Object.hasOwn(OPTIMIZERS, spec.kind) ? OPTIMIZERS[spec.kind] : undefined;
-    if (!optDef) return E.left(compileError(where, `unknown optimizer ${spec.kind}`));
-    const hyper = validateOptimizer(optDef, spec, where);
-    if (E.isLeft(hyper)) return hyper;
+    const opt = resolveOptimizer(spec, where);
+    if (E.isLeft(opt)) return opt;
     const built = buildLosses(def, player, dtype);
     if (E.isLeft(built)) return built;
     const { ctx, terms } = built.right;
@@ -152,42 +151,24 @@ export const compileGan = (def: GanDef, opts: GanCompileOptions): E.Either<Compi
     const grads = grad(g, loss, paramVals);
     if (E.isLeft(grads)) return grads;
 
+    const trained = mine.map((p, i) => ({ name: p.name, shape: p.shape, val: paramVals[i], grad: grads.right[i] }));
     const prefix = `opt.${player}`;
-    const lr = g.input(`${prefix}.lr`, [], 'state');
-    const t = g.input(`${prefix}.t`, [], 'state');
-    if (E.isLeft(lr) || E.isLeft(t)) return E.left(compileError(def.name, `${prefix} is a name the compiler reserves`));
-    const tNext = g.must('add', [t.right, g.scalar(1)], {}, 'optimizer');
-    const outputs: NamedVal[] = [{ name: 'loss', val: loss }, ...terms.map((tm) => ({ name: `term.${tm.name}`, val: tm.value }))];
-    const carry: { output: string; input: string }[] = [];
-    const state: StateSpec[] = [];
-    const next = (input: string, val: Val) => {
-      outputs.push({ name: `next.${input}`, val });
-      carry.push({ output: `next.${input}`, input });
-    };
-    for (const [i, p] of mine.entries()) {
-      const slots: Record<string, Val> = {};
-      for (const s of optDef.slots) {
-        const name = `${spec.kind}.${s.name}.${p.name}`;
-        const v = g.input(name, p.shape, 'state');
-        if (E.isLeft(v)) return v;
-        slots[s.name] = v.right;
-        state.push({ name, shape: p.shape, init: { kind: 'constant', value: s.init } });
-      }
-      const u = optDef.update(g, { param: paramVals[i], grad: grads.right[i], slots, lr: lr.right, t: tNext }, hyper.right);
-      next(p.name, u.param);
-      for (const s of optDef.slots) next(`${spec.kind}.${s.name}.${p.name}`, u.slots[s.name]);
+    const attached = attachOptimizer(g, opt.right, trained, prefix);
+    if (E.isLeft(attached)) {
+      const name = attached.left.reserved;
+      return E.left(compileError(def.name, `${name === `${prefix}.lr` || name === `${prefix}.t` ? prefix : name} is a name the compiler reserves`));
     }
-    state.push({ name: `${prefix}.t`, shape: [], init: { kind: 'constant', value: 0 } });
-    next(`${prefix}.t`, tNext);
+    const { state, lrInput } = attached.right;
     // This player's running statistics move with its own step; the other's stay as they are.
-    for (const [name, val] of ctx.bufferUpdates) if (playerOf(name) === player) next(name, val);
+    const buffers = [...ctx.bufferUpdates].filter(([name]) => playerOf(name) === player).map(([input, val]) => ({ input, val }));
+    const { outputs, carry } = stepOutputs(loss, terms, [...attached.right.next, ...buffers]);
 
     const inputs = g.inputs.map((i) => i.name);
     const file = `${player}_step.onnx`;
     files[file] = lowerToBytes(g, outputs, { graphName: `${def.name}.${player}_step`, inputs });
     steps[player] = {
       file,
-      optimizer: { kind: spec.kind, lr: spec.lr, hyper: hyper.right, state, lrInput: `${prefix}.lr` },
+      optimizer: { kind: spec.kind, lr: spec.lr, hyper: opt.right.hyper, state, lrInput },
       terms: terms.map((tm) => ({ name: tm.name, output: `term.${tm.name}` })),
       lossOutput: 'loss',
       carry,

@@ -1,7 +1,8 @@
 // What the compiler takes: a model as functions that build IR in a context which owns the
 // parameters (shared by name across the train, encode and decode graphs) and the noise inputs.
 import * as E from 'fp-ts/Either';
-import { Graph, type Val } from './ir/graph';
+import { Graph } from './ir/graph';
+import type { Val } from './ir/val';
 import { compileError, showShape, type CompileError, type FloatDType } from './ir/types';
 
 export type Init =

@@ -2,7 +2,7 @@
 // description into the compiler's ModelDef by applying the parts to fresh symbolic inputs,
 // once per graph (train step, encode, decode), under the scopes `encoder` and `decoder`.
 import * as E from 'fp-ts/Either';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import { compileError } from '../compiler/ir/types';
 import type { BuildCtx, ModelDef, Term as IRTerm } from '../compiler/model';
 import { isGaussian, type Gaussian } from './gaussian';

@@ -4,7 +4,7 @@
 // checkpointed and exported with the weights, never trained.
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import type { CompileError } from '../compiler/ir/types';
 import { autoName, errorPath, failed, scopePath, tensor, type Shape, type T } from './tensor';
 

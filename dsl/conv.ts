@@ -4,7 +4,7 @@
 // checks every case again and names the layer's path and the shapes when they do not fit.
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import type { CompileError } from '../compiler/ir/types';
 import type { Init } from '../compiler/model';
 import type { OpAttrs, OpTag, Pair } from '../compiler/ops/tags';

@@ -2,7 +2,7 @@
 // (standard normal, like the VAE's ε), so a run replays exactly from its seed.
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import { apply, autoName, errorPath, failed, scopePath, tensor, type Shape, type T } from './tensor';
 
 /** max(x, 0) + slope · min(x, 0) (Maas et al. 2013; DCGAN's discriminator uses slope 0.2). */

@@ -4,7 +4,7 @@
 // `discriminator`), so the two parameter sets, optimizers and step graphs stay apart.
 import * as E from 'fp-ts/Either';
 import type { GanDef } from '../compiler/gan';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import type { BuildCtx } from '../compiler/model';
 import { inScope, tensor, type Session, type Shape, type T } from './tensor';
 

@@ -3,7 +3,7 @@
 // At run time it wraps an IR value of the graph being built — or the first error met on the
 // way, which then flows to the end instead of being thrown.
 import * as E from 'fp-ts/Either';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import { compileError, type CompileError } from '../compiler/ir/types';
 import type { BuildCtx } from '../compiler/model';
 import type { OpAttrs, OpTag } from '../compiler/ops/tags';

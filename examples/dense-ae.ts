@@ -2,7 +2,7 @@
 // directly against the IR (the compiler core's end-to-end example).
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import type { CompileError } from '../compiler/ir/types';
 import type { BuildCtx, ModelDef } from '../compiler/model';
 import { params } from '../dsl/params';

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { describe, expect, test } from 'vitest';
 import { compileModel } from '../compiler/compile';
-import type { Val } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import { showError } from '../compiler/ir/types';
 import type { BuildCtx, ModelDef, Term } from '../compiler/model';
 

@@ -4,7 +4,8 @@
 // counterexamples shrink to short programs; `trace` spells the program out on failure.
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
-import { Graph, type Val } from '../compiler/ir/graph';
+import { Graph } from '../compiler/ir/graph';
+import type { Val } from '../compiler/ir/val';
 import type { Shape } from '../compiler/ir/types';
 import type { Domain } from '../compiler/ops/def';
 import type { OpAttrs, OpTag } from '../compiler/ops/tags';

@@ -16,12 +16,13 @@ import { binding } from '../runtime/host/providers/ort';
 import { placementOf } from '../runtime/host/providers/placement';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 
 const facts = cudaFacts({ hash: false });
 const why =
   facts.gpus.gpus.length === 0
     ? 'no GPU here (nvidia-smi lists none)'
-    : binding.name !== 'cuda'
+    : binding().name !== 'cuda'
       ? 'this process holds the default binding: run it with HOURGLASS_BINDING=cuda (scripts/gpu-check.sh does)'
       : cudaMissing(facts).map((m) => m.what).join('; ') || null;
 if (why) console.warn(`cuda.gpu.test skipped: ${why}`);
@@ -61,8 +62,8 @@ describe.skipIf(why !== null)('CUDA execution provider on a GPU', () => {
     const rng = Rng.seeded(3);
     const xs = new Float32Array(16 * batch * 784);
     for (let i = 0; i < xs.length; i++) xs[i] = rng.uniform() < 0.3 ? 1 : 0;
-    const cpu = await Trainer.create(a, { seed: 1, provider: 'cpu', threads: 4 });
-    const gpu = await Trainer.create(a, { seed: 1, provider: 'cuda' });
+    const cpu = await openTrainer(a, { seed: 1, provider: 'cpu', threads: 4 });
+    const gpu = await openTrainer(a, { seed: 1, provider: 'cuda' });
     expect(gpu.provider).toBe('cuda');
     for (let s = 0; s < 4; s++) {
       const x = xs.subarray(s * batch * 784, (s + 1) * batch * 784);

@@ -13,6 +13,7 @@ import {
 import { normalQuantile } from '../dsl/dropout';
 import type { Shape } from '../dsl/tensor';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { compileOutputs, dataInput, errorOf, harness } from './support/dslHarness';
 import { fcParams, rng } from './support/finiteDiff';
 
@@ -161,7 +162,7 @@ describe('batchNorm', () => {
       expect(man.artifacts.encode.inputs.map((i) => i.name)).toContain(b);
       expect(man.optimizer.state.some((s) => s.name.endsWith(b)), 'no optimizer slots for a buffer').toBe(false);
     }
-    const tr = await Trainer.create(c.right, { seed: 3, threads: 1 });
+    const tr = await openTrainer(c.right, { seed: 3, threads: 1 });
     const x = Float32Array.from({ length: 16 * 64 }, (_, i) => ((i * 7919) % 13) / 13);
     await tr.step(x, 16);
     const snap = tr.snapshot();

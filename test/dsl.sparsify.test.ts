@@ -14,6 +14,7 @@ import { showError } from '../compiler/ir/types';
 import { autoencoder, dense, flow, input, mse, sparsifyK } from '../dsl';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { apply, inScope } from '../dsl/tensor';
 import { compileOutputs, dataInput, errorOf, harness, matrix, valOf } from './support/dslHarness';
 
@@ -186,7 +187,7 @@ describe('sparsifyK', () => {
       async ({ k, r: { d, w, alpha, seed, batch } }) => {
         const c = compileModel(model(d, w, k, alpha), { optimizer: { kind: 'sgd', lr: 0.1, hyper: { momentum: 0 } }, dtype: 'f64' });
         if (E.isLeft(c)) throw new Error(showError(c.left));
-        const trainer = await Trainer.create(c.right, { seed: seed | 0, threads: 1 });
+        const trainer = await openTrainer(c.right, { seed: seed | 0, threads: 1 });
         const before = trainer.snapshot();
         const W = before['encoder.dense0.W'] as Float64Array; // [d, w]
         const b = before['encoder.dense0.b'] as Float64Array; // [w]

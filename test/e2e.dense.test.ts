@@ -7,6 +7,7 @@ import { splitHeldOut } from '../runtime/core/dataset';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { trainEpochs } from '../runtime/core/loop';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { denseAutoencoder } from '../examples/dense-ae';
 
 test('dense autoencoder: held-out reconstruction loss falls ≥ 50% from epoch 1 within 5 epochs', async () => {
@@ -14,7 +15,7 @@ test('dense autoencoder: held-out reconstruction loss falls ≥ 50% from epoch 1
   if (E.isLeft(compiled)) throw new Error(compiled.left.message);
   const { train, heldOut } = splitHeldOut(loadMnistDigits());
   expect(train.n + heldOut.n).toBe(10_000);
-  const trainer = await Trainer.create(compiled.right, { seed: 7, threads: 1 });
+  const trainer = await openTrainer(compiled.right, { seed: 7, threads: 1 });
   const reports = await trainEpochs(trainer, train, heldOut, { epochs: 5, batch: 128, seed: 7 });
   const first = reports[0].heldOut.reconstruction;
   const last = reports[4].heldOut.reconstruction;
@@ -30,7 +31,7 @@ test('training is deterministic for a seed: two runs give identical weights', as
   const { train, heldOut } = splitHeldOut(loadMnistDigits());
   const small = { ...train, n: 512, images: train.images.subarray(0, 512 * 784) };
   const runOnce = async () => {
-    const t = await Trainer.create(compiled.right, { seed: 3, threads: 1 });
+    const t = await openTrainer(compiled.right, { seed: 3, threads: 1 });
     await trainEpochs(t, small, { ...heldOut, n: 100, images: heldOut.images.subarray(0, 100 * 784) }, { epochs: 1, batch: 64, seed: 3 });
     return t.snapshot();
   };

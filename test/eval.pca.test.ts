@@ -6,7 +6,8 @@ import { Matrix, inverse } from 'ml-matrix';
 import { describe, expect, test } from 'vitest';
 import { linearAutoencoder } from '../examples/linear-ae';
 import type { Dataset } from '../runtime/core/dataset';
-import { affineDecoder, comparePca, pcaFit, principalAngles } from '../runtime/analysis/eval/pca';
+import { affineDecoder, comparePca } from '../runtime/analysis/eval/pca';
+import { pcaFit, principalAngles } from '../runtime/analysis/pca';
 import { Rng } from '../runtime/core/random';
 import { evalModelWith } from './support/evalModels';
 

@@ -10,6 +10,7 @@ import type { Dataset } from '../runtime/core/dataset';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { generateShapes } from '../runtime/host/data/shapes';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { chairsVae } from '../examples/chairs-vae';
 import { convAutoencoder } from '../examples/conv-ae';
 import { dcganVae } from '../examples/dcgan-vae';
@@ -56,7 +57,7 @@ describe.each(Object.entries(ROWS))('%s', (name, row) => {
 
   test(`${row.steps} steps lower the loss on a fixed batch`, async () => {
     const data = row.data();
-    const trainer = await Trainer.create(compiled(), { seed: 5, threads: 1 });
+    const trainer = await openTrainer(compiled(), { seed: 5, threads: 1 });
     const batch = data.images.subarray(0, row.batch * data.dim);
     const before = await trainer.evaluate(batch, row.batch, row.batch);
     for (let i = 0; i < row.steps; i++) {
@@ -73,8 +74,8 @@ test('fused steps (the Loop graph) carry batch-norm buffers like single steps do
   const c = compileModel(dcganVae(8, 4).def, { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
   if (E.isLeft(c)) throw new Error(showError(c.left));
   const data = generateShapes(24, 3);
-  const single = await Trainer.create(c.right, { seed: 8, threads: 1 });
-  const fused = await Trainer.create(c.right, { seed: 8, threads: 1 });
+  const single = await openTrainer(c.right, { seed: 8, threads: 1 });
+  const fused = await openTrainer(c.right, { seed: 8, threads: 1 });
   const singles: Record<string, number>[] = [];
   for (let i = 0; i < 3; i++) singles.push(await single.step(data.images.subarray(i * 8 * data.dim, (i + 1) * 8 * data.dim), 8));
   const many = await fused.stepMany(data.images, 8, 3);

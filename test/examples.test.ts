@@ -8,6 +8,7 @@ import { splitHeldOut, type Split } from '../runtime/core/dataset';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { trainEpochs } from '../runtime/core/loop';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 import { betaVae } from '../examples/beta-vae';
 import { deepAutoencoder } from '../examples/deep-ae';
@@ -53,7 +54,7 @@ describe.each(Object.entries(families))('%s', (name, make) => {
   });
 
   test('one epoch on the digits lowers the held-out loss', async () => {
-    const trainer = await Trainer.create(compiled(), { seed: 11, threads: 1 });
+    const trainer = await openTrainer(compiled(), { seed: 11, threads: 1 });
     const before = await trainer.evaluate(data.heldOut.images, data.heldOut.n, 1000);
     const [epoch] = await trainEpochs(trainer, data.train, data.heldOut, { epochs: 1, batch: 128, seed: 11 });
     console.log(`${name}: held-out loss ${before.loss.toFixed(3)} → ${epoch.heldOut.loss.toFixed(3)} after one epoch`);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { manifoldGrid, normalQuantile, rankUnits, sweep, traversalCodes, unitUsage } from '../runtime/analysis/figures/codes';
 import { compactSvg, lineChart, lossCurves } from '../runtime/analysis/figures/plots';
 import { encodePng, isOpaqueGrey } from '../runtime/analysis/figures/png';
-import { pca } from '../runtime/analysis/figures/pca';
+import { pcaFit } from '../runtime/analysis/pca';
 import { defaultScale, gridSize, interleaveRows, tileGrid, tileOrigin } from '../runtime/analysis/figures/raster';
 import { acrossClasses } from '../runtime/analysis/figures/select';
 import { hourglass as runCli, repo, writeVaeSpec } from './support/cliHarness';
@@ -174,9 +174,9 @@ describe('pure figure functions', () => {
       x[i * d + 1] = b - 2;
       x[i * d + 0] = Math.sin(i * 2.9) * 0.1;
     }
-    const p = pca(x, n, d, 2);
-    expect(Math.abs(p.components[0][3])).toBeCloseTo(1, 3);
-    expect(Math.abs(p.components[1][1])).toBeCloseTo(1, 2);
+    const p = pcaFit(x, n, d, 2);
+    expect(Math.abs(p.basis.get(3, 0))).toBeCloseTo(1, 3);
+    expect(Math.abs(p.basis.get(1, 1))).toBeCloseTo(1, 2);
   });
 });
 

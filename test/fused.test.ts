@@ -13,6 +13,7 @@ import { splitHeldOut, type Split } from '../runtime/core/dataset';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { DivergedError, trainEpochs, type LoopPosition } from '../runtime/core/loop';
 import { Trainer, type Losses } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import type { FloatArray } from '../runtime/core/init';
 import { denseAutoencoder } from '../examples/dense-ae';
 import { kSparse } from '../examples/k-sparse';
@@ -48,8 +49,8 @@ describe('fused steps are bit-identical to single steps (cpu)', () => {
     test.each([1, 5])(`${name}, S = %i, in two calls of 3 then S`, async (S) => {
       const art = build(MODELS[name]());
       const batch = 12;
-      const single = await Trainer.create(art, { seed: 7, threads: 1 });
-      const fused = await Trainer.create(art, { seed: 7, threads: 1 });
+      const single = await openTrainer(art, { seed: 7, threads: 1 });
+      const fused = await openTrainer(art, { seed: 7, threads: 1 });
       const at = (i: number) => digits.subarray(i * batch * 784, (i + 1) * batch * 784);
       const one: Losses[] = [];
       for (let i = 0; i < 3 + S; i++) one.push(await single.step(at(i), batch));
@@ -64,8 +65,8 @@ describe('fused steps are bit-identical to single steps (cpu)', () => {
   test('f64: equal to 1e-12', async () => {
     const art = build(MODELS.kSparse(), 'adam', 'f64');
     const xs = Float64Array.from(digits.subarray(0, 4 * 10 * 784));
-    const single = await Trainer.create(art, { seed: 3, threads: 1 });
-    const fused = await Trainer.create(art, { seed: 3, threads: 1 });
+    const single = await openTrainer(art, { seed: 3, threads: 1 });
+    const fused = await openTrainer(art, { seed: 3, threads: 1 });
     const one: Losses[] = [];
     for (let i = 0; i < 4; i++) one.push(await single.step(xs.subarray(i * 7840, (i + 1) * 7840), 10));
     const many = await fused.stepMany(xs, 10, 4);
@@ -80,7 +81,7 @@ describe('the training loop with fused chunks', () => {
     const art = build(MODELS.vae());
     // 400 examples / 16 = 25 steps per epoch; checkpoints every 7 steps; chunks of 6 or 16.
     const run = async (fuse: number) => {
-      const t = await Trainer.create(art, { seed: 4, threads: 1 });
+      const t = await openTrainer(art, { seed: 4, threads: 1 });
       const saved: { p: LoopPosition; tensors: Record<string, FloatArray>; noise: number[] }[] = [];
       const steps: number[] = [];
       const reports = await trainEpochs(t, data.train, data.heldOut, {
@@ -109,7 +110,7 @@ describe('the training loop with fused chunks', () => {
     const art = build(MODELS.vae(), 'sgd');
     // A sane first epoch (25 steps), then a learning rate that blows up in epoch 2's first chunk.
     const run = async (fuse: number) => {
-      const t = await Trainer.create(art, { seed: 2, threads: 1 });
+      const t = await openTrainer(art, { seed: 2, threads: 1 });
       const checkpoints: number[] = [];
       const seen: number[] = [];
       const err = await trainEpochs(t, data.train, data.heldOut, {

@@ -12,6 +12,7 @@ import { showError, type DType, type Shape } from '../compiler/ir/types';
 import type { IOSpec, Manifest } from '../compiler/manifest';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 import { breakage, breakSpec, buildModel, modelSpec, type ModelSpec } from './support/modelArbitraries';
 
@@ -79,7 +80,7 @@ describe('fuzz: well-shaped random models', () => {
         for (const p of m.multiStep.perStep) expect((mo[p.name] as ort.Tensor).dims, `${p.name}: ${where}`).toEqual([STEPS]);
         await multi.release();
         // One real training step through the runtime.
-        const t = await Trainer.create(r.right, { seed: id, threads: 1 });
+        const t = await openTrainer(r.right, { seed: id, threads: 1 });
         const x = dtype === 'f64' ? new Float64Array(BATCH * spec.input) : new Float32Array(BATCH * spec.input);
         x.forEach((_, i) => (x[i] = rng.uniform()));
         const losses = await t.step(x, BATCH);

@@ -10,6 +10,7 @@ import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { generateShapes } from '../runtime/host/data/shapes';
 import { trainGan, type GanPosition } from '../runtime/apps/gan/loop';
 import { GanTrainer } from '../runtime/apps/gan/trainer';
+import { nodeEngine } from '../runtime/host/session';
 import { dcgan, digitsGan } from '../examples/gan';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 
@@ -48,7 +49,7 @@ describe('the digits GAN', () => {
     art.manifest.params.filter((p) => p.player === player && !p.buffer).map((p) => Array.from(snap[p.name]));
 
   test('a discriminator step moves only the discriminator; a generator step only the generator', async () => {
-    const tr = await GanTrainer.create(art, { seed: 1, threads: 1 });
+    const tr = await GanTrainer.create(nodeEngine({ threads: 1 }), art, { seed: 1 });
     const x = digits.images.subarray(0, 16 * 784);
     const s0 = tr.snapshot();
     await tr.stepPlayer('discriminator', 16, x);
@@ -64,7 +65,7 @@ describe('the digits GAN', () => {
   });
 
   test('each player’s loss falls against a fixed opponent', async () => {
-    const tr = await GanTrainer.create(art, { seed: 2, threads: 1 });
+    const tr = await GanTrainer.create(nodeEngine({ threads: 1 }), art, { seed: 2 });
     const x = digits.images.subarray(0, 32 * 784);
     const d: number[] = [];
     for (let i = 0; i < 8; i++) d.push((await tr.stepPlayer('discriminator', 32, x)).loss);
@@ -76,10 +77,10 @@ describe('the digits GAN', () => {
 
   test('rounds resume bit for bit from a snapshot and a position (k = 2)', async () => {
     const opts = { rounds: 4, batch: 8, k: 2, seed: 9 };
-    const straight = await GanTrainer.create(art, { seed: 3, threads: 1 });
+    const straight = await GanTrainer.create(nodeEngine({ threads: 1 }), art, { seed: 3 });
     await trainGan(straight, digits, opts);
 
-    const first = await GanTrainer.create(art, { seed: 3, threads: 1 });
+    const first = await GanTrainer.create(nodeEngine({ threads: 1 }), art, { seed: 3 });
     let saved: { pos: GanPosition; tensors: Record<string, Float32Array | Float64Array>; noise: number[] } | undefined;
     await trainGan(first, digits, {
       ...opts,
@@ -89,7 +90,7 @@ describe('the digits GAN', () => {
         saved = { pos, tensors: Object.fromEntries(Object.entries(first.snapshot()).map(([k, v]) => [k, v.slice()])), noise: first.noiseState() };
       },
     });
-    const resumed = await GanTrainer.create(art, { seed: 77, threads: 1 });
+    const resumed = await GanTrainer.create(nodeEngine({ threads: 1 }), art, { seed: 77 });
     resumed.restore(saved!.tensors, saved!.noise);
     await trainGan(resumed, digits, { ...opts, resumeFrom: saved!.pos });
     const a = straight.snapshot();
@@ -99,7 +100,7 @@ describe('the digits GAN', () => {
   });
 
   test('generate gives images in [0, 1] of the data shape', async () => {
-    const tr = await GanTrainer.create(art, { seed: 4, threads: 1 });
+    const tr = await GanTrainer.create(nodeEngine({ threads: 1 }), art, { seed: 4 });
     const imgs = await tr.generate(new Float32Array(3 * 16).fill(0.5), 3);
     expect(imgs.length).toBe(3 * 784);
     expect(Array.from(imgs).every((v) => v >= 0 && v <= 1)).toBe(true);
@@ -107,7 +108,7 @@ describe('the digits GAN', () => {
 });
 
 test('a DCGAN round on shapes trains with finite losses', async () => {
-  const tr = await GanTrainer.create(compiled(dcgan(16, 8).def), { seed: 5, threads: 1 });
+  const tr = await GanTrainer.create(nodeEngine({ threads: 1 }), compiled(dcgan(16, 8).def), { seed: 5 });
   const h = await trainGan(tr, generateShapes(64, 1), { rounds: 2, batch: 8, k: 1, seed: 1 });
   expect(h.every((r) => Number.isFinite(r.discriminator.loss) && Number.isFinite(r.generator.loss))).toBe(true);
 });

@@ -11,6 +11,7 @@ import { showError } from '../compiler/ir/types';
 import { linearAutoencoder } from '../examples/linear-ae';
 import { Rng } from '../runtime/core/random';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 
 // ---------------------------------------------------------------- f64 linear algebra (row-major)
 
@@ -222,7 +223,7 @@ describe('linear autoencoder ≡ PCA', () => {
     const compiled = compileModel(model.def, { optimizer: { kind: 'adam', lr: 5e-2, hyper: {} }, dtype: 'f64' });
     if (E.isLeft(compiled)) throw new Error(showError(compiled.left));
     expect(compiled.right.manifest.dtype).toBe('f64');
-    const trainer = await Trainer.create(compiled.right, { seed: 7, threads: 1 });
+    const trainer = await openTrainer(compiled.right, { seed: 7, threads: 1 });
 
     // Full-batch Adam with an exponentially falling rate: the gradient is exact, so the iterates
     // settle at the optimum instead of jittering around it as mini-batch noise would make them.

@@ -11,6 +11,7 @@ import { splitHeldOut, type Split } from '../runtime/core/dataset';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { trainEpochs } from '../runtime/core/loop';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 import { denseAutoencoder } from '../examples/dense-ae';
 import { kSparse } from '../examples/k-sparse';
@@ -53,8 +54,8 @@ describe('fused multi-step graph', () => {
     'S fused steps equal S single steps with the same noise',
     async (name, steps, batch, dtype, seed) => {
       const art = compile(name, dtype);
-      const single = await Trainer.create(art, { seed, threads: 1 });
-      const fused = await Trainer.create(art, { seed, threads: 1 });
+      const single = await openTrainer(art, { seed, threads: 1 });
+      const fused = await openTrainer(art, { seed, threads: 1 });
       const raw = digits.subarray(0, steps * batch * 784);
       const xs = dtype === 'f64' ? Float64Array.from(raw) : raw;
       const one: Record<string, number>[] = [];
@@ -83,7 +84,7 @@ describe('fused multi-step graph', () => {
     const data: Split = splitHeldOut({ name: 'slice', images: digits.slice(0, 500 * 784), n: 500, shape: [784], dim: 784 });
     const art = compile('vae', 'f32');
     const run = async (fuse: number) => {
-      const t = await Trainer.create(art, { seed: 3, threads: 1 });
+      const t = await openTrainer(art, { seed: 3, threads: 1 });
       const reports = await trainEpochs(t, data.train, data.heldOut, { epochs: 2, batch: 16, seed: 3, fuse, checkpointEvery: 7, onCheckpoint: () => {} });
       return { weights: t.snapshot(), reports };
     };

@@ -8,6 +8,7 @@ import type { ModelDef } from '../compiler/model';
 import { autoencoder, bernoulli, dense, flow, gaussianHead, kl, linear, relu, reparameterise, softplus, standardNormal } from '../dsl';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { deepAutoencoder } from '../examples/deep-ae';
 import { kSparse } from '../examples/k-sparse';
 import { mmdVae } from '../examples/mmd-vae';
@@ -23,7 +24,7 @@ const allFinite = (xs: Record<string, ArrayLike<number>>) => Object.entries(xs).
 
 /** Set the named parameters (others keep their initial values) and take one step. */
 const stepWith = async (art: Artifacts, x: Float32Array | Float64Array, batch: number, set: Record<string, number> = {}) => {
-  const t = await Trainer.create(art, { seed: 1, threads: 1 });
+  const t = await openTrainer(art, { seed: 1, threads: 1 });
   const snap = t.snapshot();
   for (const [name, value] of Object.entries(set)) snap[name] = snap[name].map(() => value) as typeof snap[string];
   t.restore(snap, t.noiseState());
@@ -80,7 +81,7 @@ describe('degenerate data', () => {
   for (const [family, def] of Object.entries(families))
     for (const [what, x] of Object.entries(sets))
       test(`${family} on ${what}: three steps, every loss term and parameter finite`, async () => {
-        const t = await Trainer.create(compile(def()), { seed: 2, threads: 1 });
+        const t = await openTrainer(compile(def()), { seed: 2, threads: 1 });
         for (let i = 0; i < 3; i++) {
           const losses = await t.step(x, 16);
           for (const [k, v] of Object.entries(losses)) expect(Number.isFinite(v), `${k} at step ${i}`).toBe(true);

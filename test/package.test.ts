@@ -2,7 +2,7 @@
 // have them) is copied aside, built (`npm run build`: this repo's .npmrc skips lifecycle scripts,
 // prepack included, so the build is run by name) and packed; the tarball is installed with npm
 // into a fresh ESM project, with none of its optional peers. There: the install stays lean; plain
-// `node` imports 'hourglass' and runs the README's library example compiled to JavaScript; a
+// `node` imports 'hourglass' and runs docs/library.md's library example compiled to JavaScript; a
 // TypeScript consumer type-checks against the shipped .d.ts; `npx hourglass` prints its help,
 // trains a .ts spec for one epoch and encodes with the run; `serve` without onnxruntime-web says in
 // one line what to install and exits 69. publint and are-the-types-wrong check the tarball.
@@ -97,15 +97,15 @@ describe('the packed package', () => {
     expect(r.code, r.err).toBe(0);
   });
 
-  test("plain node imports 'hourglass' and runs the README's library example compiled to JavaScript", () => {
+  test("plain node imports 'hourglass' and runs docs/library.md's library example compiled to JavaScript", () => {
     const probe = node('--input-type=module', '-e', "const h = await import('hourglass'); console.log(typeof h.compileModel, typeof h.autoencoder, typeof h.train)");
     expect(probe.code, probe.err).toBe(0);
     expect(probe.out.trim()).toBe('function function function');
     const example = readFileSync(join(repo, 'docs', 'library-example.ts'), 'utf8');
-    // The README shows the same code (from the first import on).
-    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toContain(example.slice(example.indexOf('import * as E')).trim());
+    // docs/library.md shows the same code (from the first import on).
+    expect(readFileSync(join(repo, 'docs', 'library.md'), 'utf8')).toContain(example.slice(example.indexOf('import * as E')).trim());
     // fp-ts 2 has no exports map: under plain Node its modules are named by file (fp-ts/lib/Either.js);
-    // bundlers and tsx read 'fp-ts/Either' as the README writes it. Nothing else is changed.
+    // bundlers and tsx read 'fp-ts/Either' as docs/library.md writes it. Nothing else is changed.
     const js = ts.transpileModule(example, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText.replace("'fp-ts/Either'", "'fp-ts/lib/Either.js'");
     writeFileSync(join(project, 'example.js'), js);
     const r = node('example.js');

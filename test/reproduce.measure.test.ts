@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openRun, type OpenRun } from '../runtime/analysis/figures/run';
+import { openFigureRun, type OpenRun } from '../runtime/analysis/figures/run';
 import { Rng } from '../runtime/core/random';
-import { orthonormalColumns, principalAngles } from '../runtime/apps/reproduce/linalg';
+import { orthonormalColumns, principalAnglesOfColumns as principalAngles } from '../runtime/analysis/pca';
 import { disentanglement, gaussianEncoder, iwaeBound, mmdRbf, pcaProjectionError, probeError, type GaussianCodes } from '../runtime/apps/reproduce/measure';
 import { hourglass, repo, smallValues, writeSmallData, writeVaeSpec } from './support/cliHarness';
 
@@ -25,8 +25,8 @@ beforeAll(async () => {
   const spec = writeVaeSpec(tmp, 'dense', 12);
   const r = hourglass(['train', spec, '--data', writeSmallData(tmp), '--epochs', '2', '--batch', '32', '--out', join(tmp, 'run')]);
   expect(r.code, r.err).toBe(0);
-  const opened = await openRun(join(tmp, 'run'));
-  if (E.isLeft(opened)) throw new Error(opened.left);
+  const opened = await openFigureRun(join(tmp, 'run'));
+  if (E.isLeft(opened)) throw new Error(opened.left.message);
   run = opened.right;
 }, 120_000);
 
@@ -107,8 +107,8 @@ export default autoencoder({ name: 'ae', input: [784], encoder: flow(dense(8), r
     );
     const r = hourglass(['train', spec, '--data', join(tmp, 'small.npy'), '--epochs', '1', '--batch', '32', '--out', join(tmp, 'ae-run')]);
     expect(r.code, r.err).toBe(0);
-    const ae = await openRun(join(tmp, 'ae-run'));
-    if (E.isLeft(ae)) throw new Error(ae.left);
+    const ae = await openFigureRun(join(tmp, 'ae-run'));
+    if (E.isLeft(ae)) throw new Error(ae.left.message);
     const enc = await gaussianEncoder(ae.right);
     expect(E.isLeft(enc) && enc.left).toMatch(/no logVar output/);
     expect(await iwaeBound(ae.right, undefined, x, n, 2)).toBeNaN();

@@ -15,6 +15,7 @@ import { trainRun } from '../runtime/run/trainRun';
 import { vaeCatalog } from '../runtime/apps/serve/catalog';
 import { servePage, type PageServer } from '../runtime/apps/serve/server';
 import { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { Rng } from '../runtime/core/random';
 import { initialState, noiseRng } from '../runtime/core/trainState';
 import { vae } from '../examples/vae';
@@ -27,7 +28,7 @@ const STEPS = 20;
 /** Held-out ELBO of the untrained VAE is ≈ 543 nats; one epoch brings the 2-D VAE near 200. */
 const HELD_OUT_BELOW = 230;
 
-const catalog = vaeCatalog(SEED);
+const catalog = vaeCatalog(vae, SEED);
 const model = E.isRight(catalog) ? catalog.right.models.find((m) => m.id === 'vae-z2-b1')! : undefined;
 const digits = loadMnistDigits();
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-web-'));
@@ -58,7 +59,7 @@ const firstDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => 
 
 /** `steps` single steps in onnxruntime-node through the same loop the page drives. */
 const nodeTrain = async (steps: number) => {
-  const trainer = await Trainer.create({ manifest: model!.manifest, files: model!.files }, { seed: SEED, threads: 1 });
+  const trainer = await openTrainer({ manifest: model!.manifest, files: model!.files }, { seed: SEED, threads: 1 });
   const { train, heldOut } = splitHeldOut(digits);
   let position: LoopPosition | undefined;
   try {

@@ -9,10 +9,10 @@ import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../runtime/
 import { splitHeldOut, type Dataset } from '../runtime/core/dataset';
 import { DivergedError, stepsPerEpoch, trainEpochs, type LoopPosition } from '../runtime/core/loop';
 import { Rng } from '../runtime/core/random';
-import type { ArtifactBytes } from '../runtime/core/trainer';
+import { Trainer, type ArtifactBytes } from '../runtime/core/trainer';
 import { LossChart } from './chart';
 import { drawGrid, manifoldCodes, priorCodes } from './draw';
-import { WebTrainer, type Ort } from './trainer';
+import { webEngine, type Ort } from './engine';
 
 interface ModelInfo {
   readonly id: string;
@@ -94,7 +94,7 @@ const yieldToBrowser = (): Promise<void> =>
   });
 
 class App {
-  private trainer?: WebTrainer;
+  private trainer?: Trainer;
   private model!: ModelInfo;
   private art!: ArtifactBytes;
   private position?: LoopPosition;
@@ -155,7 +155,7 @@ class App {
     this.art = await this.artifactsOf(m);
     const s = this.cfg.settings;
     const create = (provider: 'wasm' | 'webgpu', ort: Ort) =>
-      WebTrainer.create(ort, this.art, { seed: s.seed, lr: s.lr, executionProvider: provider, beforeStep: () => this.beforeStep() });
+      Trainer.create(webEngine(ort, provider), this.art, { seed: s.seed, lr: s.lr, eager: ['encode', 'decode'], beforeStep: () => this.beforeStep() });
     try {
       this.trainer = await create(this.backend.provider, this.backend.ort);
     } catch (err) {

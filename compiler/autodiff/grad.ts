@@ -2,7 +2,8 @@
 // reverse id order (ids are a topological order), apply each primitive's VJP, and sum the
 // cotangents of reused values. Iterative, no recursion; the new nodes are appended to `g`.
 import * as E from 'fp-ts/Either';
-import type { Graph, Val } from '../ir/graph';
+import type { Graph } from '../ir/graph';
+import type { Val } from '../ir/val';
 import { opDef } from '../ops/registry';
 import { CompilerBug, compileError, sameShape, showType, type CompileError } from '../ir/types';
 import type { VjpCtx } from '../ops/def';

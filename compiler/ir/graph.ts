@@ -2,6 +2,10 @@
 // valid schedule by construction; every value carries its shape and dtype.
 import * as E from 'fp-ts/Either';
 import type { OpAttrs, OpTag } from '../ops/tags';
+import type { Builder } from './builder';
+import type { Node, Val } from './val';
+
+export type { Node } from './val';
 import { OPS } from '../ops/registry';
 import {
   CompilerBug,
@@ -16,20 +20,7 @@ import {
 
 export type InputRole = 'data' | 'param' | 'state' | 'noise';
 
-export interface Val {
-  readonly id: number;
-  readonly type: TensorType;
-}
 
-export interface Node<K extends OpTag = OpTag> {
-  readonly id: number;
-  readonly tag: K;
-  readonly inputs: readonly number[];
-  readonly attrs: OpAttrs[K];
-  readonly type: TensorType;
-  /** Combinator path that created the node; used in messages and readable ONNX names. */
-  readonly path: string;
-}
 
 export interface GraphInput {
   readonly name: string;
@@ -37,7 +28,7 @@ export interface GraphInput {
   readonly id: number;
 }
 
-export class Graph {
+export class Graph implements Builder {
   readonly nodes: Node[] = [];
   readonly inputs: GraphInput[] = [];
   private readonly inputByName = new Map<string, GraphInput>();

@@ -1,7 +1,8 @@
 // Lower an IR graph to a serialised ONNX model: keep only the nodes the outputs need (dead-code
 // elimination), lower each through its primitive's rule, and pin opset 17 / IR version 8.
 import type onnxProto from 'onnx-proto';
-import type { Graph, Val } from '../ir/graph';
+import type { Graph } from '../ir/graph';
+import type { Val } from '../ir/val';
 import { opDef } from '../ops/registry';
 import { CompilerBug, type TensorType } from '../ir/types';
 import { Emitter, onnx, onnxDType } from './emitter';

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
-import type { Graph as G, Val } from '../ir/graph';
+import type { Builder } from '../ir/builder';
+import type { Val } from '../ir/val';
 import { showType } from '../ir/types';
 import type { OpDef } from './def';
 import { badConvAttrs, convOut, lowerConvIm2col, sameDim } from './convShapes';
@@ -11,7 +12,7 @@ import type { ConvAttrs, OpAttrs, Pair } from './tags';
  * dilation and dilation = stride gives [C, O, ≥kh, ≥kw]; the rows past the kernel (the input
  * rows no output reached, when the stride does not divide) are sliced off.
  */
-export const convWeightGrad = (g: G, x: Val, dy: Val, k: Pair, a: ConvAttrs): Val => {
+export const convWeightGrad = (g: Builder, x: Val, dy: Val, k: Pair, a: ConvAttrs): Val => {
   const swap = { perm: [1, 0, 2, 3] };
   let dw = g.must('conv2d', [g.must('transpose', [x], swap), g.must('transpose', [dy], swap)], {
     stride: a.dilation,

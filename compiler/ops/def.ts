@@ -1,6 +1,7 @@
 // What every primitive provides, in one place: shape rule, ONNX lowering, VJP, test sample.
 import type { Either } from 'fp-ts/Either';
-import type { Graph, Val } from '../ir/graph';
+import type { Builder } from '../ir/builder';
+import type { Val } from '../ir/val';
 import type { Shape, TensorType } from '../ir/types';
 import type { Emitter } from '../onnx/emitter';
 
@@ -11,7 +12,7 @@ export interface LowerCtx<A> {
 }
 
 export interface VjpCtx<A> {
-  readonly g: Graph;
+  readonly g: Builder;
   readonly inputs: readonly Val[];
   readonly out: Val;
   readonly attrs: A;

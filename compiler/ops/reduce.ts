@@ -1,6 +1,6 @@
 // ReduceSum and ReduceMean share their shape rule; their VJPs broadcast the cotangent back.
 import * as E from 'fp-ts/Either';
-import type { Val } from '../ir/graph';
+import type { Val } from '../ir/val';
 import { normaliseAxes } from '../ir/broadcast';
 import type { Dim, TensorType } from '../ir/types';
 import type { OpDef, VjpCtx } from './def';

@@ -1,7 +1,8 @@
 // Optimizers as IR. The learning rate and the step count are graph inputs (optimizer state),
 // so a schedule changes them between steps without recompiling.
 import * as E from 'fp-ts/Either';
-import type { Graph, Val } from '../ir/graph';
+import type { Graph } from '../ir/graph';
+import type { Val } from '../ir/val';
 import { compileError, type CompileError } from '../ir/types';
 
 export type OptimizerKind = 'sgd' | 'adam' | 'adagrad' | 'rmsprop';

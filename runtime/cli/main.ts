@@ -18,7 +18,12 @@ import { collectSet, SET_HELP } from '../host/spec/loadSpec';
 import { registerData } from './commands/data';
 import { registerEvaluate } from './commands/evaluate';
 import { arg } from './arg';
+import { bindingForRequest, chooseBinding } from '../host/providers/ort';
+import { providerArgument } from '../host/providers/request';
 
+// The onnxruntime binding is this command line's choice (--provider cuda: the CUDA build), made
+// before any command loads onnxruntime.
+chooseBinding(bindingForRequest(providerArgument(process.argv.slice(2))));
 
 const optimizers = ['adam', 'sgd', 'adagrad', 'rmsprop'];
 

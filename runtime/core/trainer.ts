@@ -1,13 +1,13 @@
 // Drives compiled artifacts: the train step's outputs (parameters, optimizer state) are fed to
 // the next step as the very same onnxruntime tensors; only the batch, the noise and the
-// learning rate come from JavaScript each step.
-import * as ort from '../host/providers/ort';
+// learning rate come from JavaScript each step. The onnxruntime is the caller's (core/engine.ts):
+// the CLI and the library open it on onnxruntime-node (host/trainer.ts), the page on onnxruntime-web.
 import type { Manifest } from '../../compiler/manifest';
+import { restoreCarried, snapshotCarried } from './carried';
+import { floatTensor, type Engine, type InferenceSession, type Tensor } from './engine';
 import { allocate, type FloatArray } from './init';
 import { Rng } from './random';
-import { openSession, type Provider, type ProviderRequest } from '../host/session';
 import { drawNoise, fusedLosses, initialState, nextCarried, noiseRng, stepLosses } from './trainState';
-import { restoreCarried } from './carried';
 
 export interface ArtifactBytes {
   readonly manifest: Manifest;
@@ -16,56 +16,66 @@ export interface ArtifactBytes {
 
 export interface TrainerOptions {
   readonly seed: number;
-  readonly provider?: ProviderRequest;
-  readonly threads?: number;
-  /** Spinning intra-op threads (see SessionOptions.spin); onnxruntime's default when absent. */
-  readonly spin?: boolean;
   readonly lr?: number;
-  readonly log?: (line: string) => void;
+  /** Awaited before every step: where the page pauses, stops, or draws between steps. */
+  readonly beforeStep?: () => Promise<void>;
+  /** Graphs to open now rather than on first use, so a provider that cannot run them fails here. */
+  readonly eager?: readonly LazyGraph[];
 }
 
 export type Losses = Record<string, number>;
 
 /** A trainer's state at one moment, to rewind to (see Trainer.mark). */
 export interface TrainerMark {
-  readonly carried: Readonly<Record<string, ort.Tensor>>;
+  readonly carried: Readonly<Record<string, Tensor>>;
   readonly noise: readonly number[];
   readonly lr: number;
 }
 
-const ortType = (dtype: 'f32' | 'f64') => (dtype === 'f64' ? 'float64' : 'float32');
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Graphs opened on first use: the fused steps, and the encoder and decoder the page draws with. */
+export type LazyGraph = 'multi' | 'encode' | 'decode';
 
 export class Trainer {
   /** Carried tensors: parameters and optimizer state, keyed by train-step input name. */
-  private carried: Record<string, ort.Tensor>;
+  private carried: Record<string, Tensor>;
   private lr: number;
+  private readonly lazy: Partial<Record<LazyGraph, InferenceSession>> = {};
 
   private constructor(
+    private readonly engine: Engine,
     readonly manifest: Manifest,
-    private readonly train: ort.InferenceSession,
-    private readonly evaluator: ort.InferenceSession,
-    private readonly multi: ort.InferenceSession,
-    readonly provider: Provider,
+    private readonly art: ArtifactBytes,
+    private readonly train: InferenceSession,
+    private readonly evaluator: InferenceSession,
+    readonly provider: string,
     private noiseRng: Rng,
-    initial: Record<string, ort.Tensor>,
+    initial: Record<string, Tensor>,
+    private readonly beforeStep?: () => Promise<void>,
   ) {
     this.carried = initial;
     this.lr = manifest.optimizer.lr;
   }
 
-  static async create(art: ArtifactBytes, opts: TrainerOptions): Promise<Trainer> {
+  static async create(engine: Engine, art: ArtifactBytes, opts: TrainerOptions): Promise<Trainer> {
     const m = art.manifest;
-    const sess = { provider: opts.provider, threads: opts.threads, spin: opts.spin, log: opts.log };
-    const train = await openSession(art.files[m.artifacts.train_step.file], sess);
-    const evaluator = await openSession(art.files[m.artifacts.evaluate.file], { ...sess, provider: train.provider });
-    const multi = await openSession(art.files[m.multiStep.file], { ...sess, provider: train.provider });
+    const train = await engine.open(art.files[m.artifacts.train_step.file]);
+    const evaluator = await engine.open(art.files[m.artifacts.evaluate.file], train.provider);
     const values = initialState(m, opts.seed);
-    const initial: Record<string, ort.Tensor> = {};
-    for (const p of [...m.params, ...m.optimizer.state]) initial[p.name] = new ort.Tensor(ortType(m.dtype), values[p.name], [...p.shape]);
-    const t = new Trainer(m, train.session, evaluator.session, multi.session, train.provider, noiseRng(opts.seed), initial);
+    const initial: Record<string, Tensor> = {};
+    for (const p of [...m.params, ...m.optimizer.state]) initial[p.name] = floatTensor(engine, m.dtype, values[p.name], p.shape);
+    const t = new Trainer(engine, m, art, train.session, evaluator.session, train.provider, noiseRng(opts.seed), initial, opts.beforeStep);
     if (opts.lr !== undefined) t.setLearningRate(opts.lr);
+    for (const g of opts.eager ?? []) await t.graph(g);
     return t;
+  }
+
+  private async graph(name: LazyGraph): Promise<InferenceSession> {
+    const m = this.manifest;
+    const file = name === 'multi' ? m.multiStep.file : m.artifacts[name].file;
+    this.lazy[name] ??= (await this.engine.open(this.art.files[file], this.provider)).session;
+    return this.lazy[name];
   }
 
   get learningRate(): number {
@@ -78,7 +88,7 @@ export class Trainer {
 
   /** Put back a checkpoint's tensors and noise stream; names and sizes must match the manifest. */
   restore(tensors: Readonly<Record<string, FloatArray>>, noiseState: readonly number[]): void {
-    this.carried = restoreCarried(this.carried, tensors);
+    this.carried = restoreCarried(this.engine, this.carried, tensors);
     this.noiseRng = Rng.fromState(noiseState);
   }
 
@@ -102,32 +112,33 @@ export class Trainer {
     this.lr = lr;
   }
 
-  private scalar(x: number): ort.Tensor {
-    return new ort.Tensor(ortType(this.manifest.dtype), allocate(this.manifest.dtype, 1).fill(x), []);
-  }
-
   /** f64 graphs (for checks) take f32 data converted; f32 data for f32 graphs passes as it is. */
-  private inDtype(x: FloatArray): FloatArray {
-    return this.manifest.dtype === 'f64' && x instanceof Float32Array ? Float64Array.from(x) : x;
+  private tensor(data: FloatArray, dims: readonly number[]): Tensor {
+    return floatTensor(this.engine, this.manifest.dtype, data, dims);
   }
 
-  private dataFeeds(x: FloatArray, batch: number, rng: Rng): Record<string, ort.Tensor> {
+  private scalar(x: number): Tensor {
+    return this.tensor(allocate(this.manifest.dtype, 1).fill(x), []);
+  }
+
+  private dataFeeds(x: FloatArray, batch: number, rng: Rng): Record<string, Tensor> {
     const m = this.manifest;
-    const feeds: Record<string, ort.Tensor> = { x: new ort.Tensor(ortType(m.dtype), this.inDtype(x), [batch, ...m.inputShape]) };
+    const feeds: Record<string, Tensor> = { x: this.tensor(x, [batch, ...m.inputShape]) };
     const noise = drawNoise(m, batch, rng);
-    for (const nz of m.noise) feeds[`noise.${nz.name}`] = new ort.Tensor(ortType(m.dtype), noise[`noise.${nz.name}`], [batch, ...nz.shape]);
+    for (const nz of m.noise) feeds[`noise.${nz.name}`] = this.tensor(noise[`noise.${nz.name}`], [batch, ...nz.shape]);
     return feeds;
   }
 
-  private losses(out: ort.InferenceSession.OnnxValueMapType): Losses {
+  private losses(out: InferenceSession.OnnxValueMapType): Losses {
     return stepLosses(this.manifest, out);
   }
 
   /** One optimizer step on `batch` examples stored row-major in `x` (a view is fine). */
   async step(x: FloatArray, batch: number): Promise<Losses> {
+    await this.beforeStep?.();
     const feeds = { ...this.carried, ...this.dataFeeds(x, batch, this.noiseRng), [this.manifest.optimizer.lrInput]: this.scalar(this.lr) };
     const out = await this.train.run(feeds);
-    this.carried = nextCarried(this.manifest, out as Record<string, ort.Tensor>);
+    this.carried = nextCarried(this.manifest, out as Record<string, Tensor>);
     return this.losses(out);
   }
 
@@ -137,8 +148,9 @@ export class Trainer {
    * result equals them up to floating-point rounding.
    */
   async stepMany(xs: FloatArray, batch: number, steps: number): Promise<Losses[]> {
+    await this.beforeStep?.();
     const m = this.manifest;
-    const dtype = ortType(m.dtype);
+    const multi = await this.graph('multi');
     const stacks: Record<string, FloatArray> = {};
     for (const nz of m.noise) stacks[`noise.${nz.name}`] = allocate(m.dtype, steps * batch * size(nz.shape));
     for (let s = 0; s < steps; s++)
@@ -146,21 +158,20 @@ export class Trainer {
         const per = batch * size(nz.shape);
         this.noiseRng.fillNormal(stacks[`noise.${nz.name}`].subarray(s * per, (s + 1) * per));
       }
-    const feeds: Record<string, ort.Tensor> = { ...this.carried, [m.optimizer.lrInput]: this.scalar(this.lr) };
+    const feeds: Record<string, Tensor> = { ...this.carried, [m.optimizer.lrInput]: this.scalar(this.lr) };
     for (const st of m.multiStep.stacked) {
       const perExample = st.input === 'x' ? m.inputShape : m.noise.find((nz) => `noise.${nz.name}` === st.input)!.shape;
-      const data = st.input === 'x' ? this.inDtype(xs) : stacks[st.input];
-      feeds[st.name] = new ort.Tensor(dtype, data, [steps, batch, ...perExample]);
+      feeds[st.name] = this.tensor(st.input === 'x' ? xs : stacks[st.input], [steps, batch, ...perExample]);
     }
-    const out = await this.multi.run(feeds);
-    this.carried = nextCarried(m, out as Record<string, ort.Tensor>);
+    const out = await multi.run(feeds);
+    this.carried = nextCarried(m, out as Record<string, Tensor>);
     return fusedLosses(m, out, steps);
   }
 
   /** Mean loss terms over `n` examples, in batches, without updating anything. Noise is seeded per call. */
   async evaluate(x: FloatArray, n: number, batch: number, seed = 1): Promise<Losses> {
     const rng = Rng.seeded(seed);
-    const params = Object.fromEntries(this.manifest.params.map((p) => [p.name, this.carried[p.name]]));
+    const params = this.params();
     const sums: Losses = {};
     const dim = size(this.manifest.inputShape);
     for (let start = 0; start < n; start += batch) {
@@ -171,8 +182,32 @@ export class Trainer {
     return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
   }
 
+  /** The parameters `session` takes (all of them, or the encoder's or decoder's half). */
+  private params(session?: InferenceSession): Record<string, Tensor> {
+    const wanted = session ? new Set(session.inputNames) : undefined;
+    return Object.fromEntries(this.manifest.params.filter((p) => !wanted || wanted.has(p.name)).map((p) => [p.name, this.carried[p.name]]));
+  }
+
+  /** Codes of `n` examples under the current parameters. */
+  async encode(x: Float32Array, n: number): Promise<Float32Array> {
+    const encode = await this.graph('encode');
+    const out = await encode.run({ ...this.params(encode), x: this.tensor(x, [n, ...this.manifest.inputShape]) });
+    return Float32Array.from(out.code.data as FloatArray);
+  }
+
+  /** Decoder means of `n` codes under the current parameters. */
+  async decode(z: Float32Array, n: number): Promise<Float32Array> {
+    const decode = await this.graph('decode');
+    const out = await decode.run({ ...this.params(decode), code: this.tensor(z, [n, ...this.manifest.codeShape]) });
+    return Float32Array.from(out.xhat.data as FloatArray);
+  }
+
   /** Current values of parameters and optimizer state (copies out of onnxruntime). */
   snapshot(): Record<string, FloatArray> {
-    return Object.fromEntries(Object.entries(this.carried).map(([k, t]) => [k, t.data as FloatArray]));
+    return snapshotCarried(this.carried);
+  }
+
+  async release(): Promise<void> {
+    for (const s of [this.train, this.evaluator, ...Object.values(this.lazy)]) await s.release();
   }
 }

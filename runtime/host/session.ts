@@ -4,6 +4,7 @@ import * as ort from './providers/ort';
 
 import { providerList, type Provider, type ProviderRequest } from './providers/request';
 import { unavailable } from './providers/unavailable';
+import type { Engine } from '../core/engine';
 
 export { PROVIDERS, type Provider, type ProviderRequest } from './providers/request';
 
@@ -19,6 +20,8 @@ export interface SessionOptions {
    */
   readonly spin?: boolean;
   readonly log?: (line: string) => void;
+  /** onnxruntime's own log level (0 verbose … 4 fatal; its default 2 prints warnings). */
+  readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 export interface OpenSession {
@@ -30,20 +33,21 @@ export interface OpenSession {
 // Measured on 2 cores (VAE, fused steps): sequential execution with every core inside each op
 // beats ORT's parallel executor by 2×; optimisation levels basic/extended/all are within noise,
 // so the full level stays.
-const options = (provider: Provider, threads?: number, spin?: boolean): ort.InferenceSession.SessionOptions => ({
+const options = (provider: Provider, threads?: number, spin?: boolean, logSeverityLevel?: 0 | 1 | 2 | 3 | 4): ort.InferenceSession.SessionOptions => ({
   executionProviders: [provider],
   graphOptimizationLevel: 'all',
   executionMode: 'sequential',
   intraOpNumThreads: threads ?? availableParallelism(),
   interOpNumThreads: 1,
   ...(spin === undefined ? {} : { extra: { session: { 'intra_op.allow_spinning': spin ? '1' : '0' } } }),
+  ...(logSeverityLevel === undefined ? {} : { logSeverityLevel }),
 });
 
 export const openSession = async (bytes: Uint8Array, opts: SessionOptions = {}): Promise<OpenSession> => {
   const wanted = providerList(opts.provider ?? 'cpu');
   for (const [i, provider] of wanted.entries()) {
     try {
-      return { session: await ort.InferenceSession.create(bytes, options(provider, opts.threads, opts.spin)), provider };
+      return { session: await ort.InferenceSession.create(bytes, options(provider, opts.threads, opts.spin, opts.logSeverityLevel)), provider };
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
       if (i === wanted.length - 1) throw provider === 'cpu' ? err : unavailable(provider, reason);
@@ -52,3 +56,9 @@ export const openSession = async (bytes: Uint8Array, opts: SessionOptions = {}):
   }
   throw new Error('openSession: empty provider list');
 };
+
+/** onnxruntime-node as a trainer's engine: sessions on the requested provider, with its fallbacks. */
+export const nodeEngine = (opts: SessionOptions = {}): Engine => ({
+  Tensor: ort.Tensor,
+  open: (bytes, provider) => openSession(bytes, provider === undefined ? opts : { ...opts, provider: provider as Provider }),
+});

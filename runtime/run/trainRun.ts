@@ -16,6 +16,7 @@ import { DEFAULT_HELD_OUT, SPLIT_SEED, splitHeldOut, splitIndices, type Dataset 
 import { DivergedError, trainEpochs, type EpochReport, type LoopPosition } from '../core/loop';
 import type { ProviderRequest } from '../host/session';
 import { Trainer } from '../core/trainer';
+import { openTrainer } from '../host/trainer';
 import { exportForward } from './export';
 import type { FloatArray } from '../core/init';
 import { parseLrSchedule } from '../core/lrSchedule';
@@ -310,12 +311,13 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
       writeFileAtomic(f.metrics, '');
     }
 
-    const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, lr: s.lr, log: req.log };
-    let trainer = await Trainer.create(compiled.right, trainerOpts);
+    // The learning rate has one writer per event: the compiled manifest (s.lr) when a trainer is
+    // opened, and the schedule (lrAt) at the start of every epoch, a resumed one included.
+    const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, log: req.log };
+    let trainer = await openTrainer(compiled.right, trainerOpts);
     let resumeFrom: LoopPosition | undefined;
     if (checkpoint) {
       trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
-      trainer.setLearningRate(changed.lr ? s.lr : checkpoint.meta.lr);
       const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
       resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
       // Record what this resume changed; keep every field others wrote.
@@ -373,9 +375,8 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
           if (E.isLeft(built)) return left(EXIT.dataErr, `${req.specPath}: ${showError(built.left)}`);
           const differs = built.right.manifest.specHash !== hash;
           if (differs) {
-            const next = await Trainer.create(built.right, trainerOpts);
+            const next = await openTrainer(built.right, trainerOpts);
             next.restore(trainer.snapshot(), trainer.noiseState());
-            next.setLearningRate(trainer.learningRate);
             trainer = next;
             hash = built.right.manifest.specHash;
           }

@@ -2,7 +2,8 @@
 // a Session like the one `autoencoder` makes, data inputs with a batch dimension, and a runner
 // that lowers the requested outputs and evaluates them in onnxruntime (CPU, f64).
 import * as E from 'fp-ts/Either';
-import type { Graph, Val } from '../../compiler/ir/graph';
+import type { Graph } from '../../compiler/ir/graph';
+import type { Val } from '../../compiler/ir/val';
 import { showError, type CompileError } from '../../compiler/ir/types';
 import { newCtx } from '../../compiler/model';
 import { tensor, type Session, type Shape, type T } from '../../dsl/tensor';

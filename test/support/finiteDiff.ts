@@ -3,7 +3,8 @@
 import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
 import { grad } from '../../compiler/autodiff/grad';
-import type { Graph, Val } from '../../compiler/ir/graph';
+import type { Graph } from '../../compiler/ir/graph';
+import type { Val } from '../../compiler/ir/val';
 import { showError, type Shape } from '../../compiler/ir/types';
 import type { Domain } from '../../compiler/ops/def';
 import { sessionFor } from './runGraph';

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import { flow } from 'fp-ts/function';
 import { compileModel, type Artifacts } from '../../../compiler/compile';
-import type { Val } from '../../../compiler/ir/graph';
+import type { Val } from '../../../compiler/ir/val';
 import { showError, type CompileError } from '../../../compiler/ir/types';
 import type { BuildCtx, ModelDef } from '../../../compiler/model';
 import { conv2d, flatten } from '../../../dsl/conv';
@@ -22,7 +22,7 @@ import type { Dataset } from '../../core/dataset';
 import type { FloatArray } from '../../core/init';
 import { trainEpochs } from '../../core/loop';
 import { parseLrSchedule } from '../../core/lrSchedule';
-import { Trainer } from '../../core/trainer';
+import { openTrainer } from '../../host/trainer';
 import { openEvalModel, type EvalModel } from './model';
 
 export const SIDE = 28;
@@ -152,7 +152,7 @@ export const digitClassifier = async (train: Dataset, o: { budget?: ClassifierBu
   const trainedNow = !weights;
   if (!weights) {
     o.log?.(`training the digit classifier on ${train.n} images of ${train.name} (${b.epochs} epochs; cached afterwards)`);
-    const trainer = await Trainer.create(art.right, { seed: b.seed, threads: o.threads, lr: b.lr });
+    const trainer = await openTrainer(art.right, { seed: b.seed, threads: o.threads, lr: b.lr });
     const rows: Dataset = { name: `${train.name}/classifier`, images: packRows(train.images, train.n, train.labels), n: train.n, shape: [PIXELS + CLASSES], dim: PIXELS + CLASSES };
     const none: Dataset = { ...rows, images: new Float32Array(0), n: 0 };
     await trainEpochs(trainer, rows, none, { epochs: b.epochs, batch: b.batch, seed: b.seed, fuse: 16, lrAt: cosine(b) });

@@ -1,7 +1,7 @@
 // One evaluation of a run on a data set: the metrics asked for, each with the protocol it
 // followed, as one plain object (the CLI prints it as a table or JSON; reports read it directly).
 import type { Dataset } from '../../core/dataset';
-import type { OpenedRun } from './model';
+import type { EvalRun } from './model';
 import { evaluateObjective, type ObjectiveResult } from './objective';
 import { iwaeBound, type IwaeResult } from './iwae';
 import { linearProbe, type ProbeOptions, type ProbeResult } from './probe';
@@ -60,7 +60,7 @@ export interface Evaluation {
 
 export const isSkipped = (x: unknown): x is Skipped => typeof x === 'object' && x !== null && 'skipped' in x;
 
-export const evaluateRun = async (opened: OpenedRun, data: Dataset, meta: { data: string; split: string }, o: EvaluateOptions = {}): Promise<Evaluation> => {
+export const evaluateRun = async (opened: EvalRun, data: Dataset, meta: { data: string; split: string }, o: EvaluateOptions = {}): Promise<Evaluation> => {
   const { model, run } = opened;
   const seed = o.seed ?? 1;
   const protocol: Record<string, string> = {};

@@ -3,7 +3,7 @@
 // input as C one-hot columns after the F features (a model has one data input), sliced apart in
 // the graph; encode gives the logits (label columns ignored), decode is the identity.
 import * as E from 'fp-ts/Either';
-import type { Val } from '../../../compiler/ir/graph';
+import type { Val } from '../../../compiler/ir/val';
 import type { CompileError } from '../../../compiler/ir/types';
 import type { BuildCtx, ModelDef } from '../../../compiler/model';
 

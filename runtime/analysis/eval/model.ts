@@ -12,9 +12,13 @@ import type { Manifest } from '../../../compiler/manifest';
 import type { LikelihoodKind, ModelDef } from '../../../compiler/model';
 import type { FloatArray } from '../../core/init';
 import { Rng } from '../../core/random';
+import { asF32, runBatched } from '../../run/batched';
 import { runFiles } from '../../run/layout';
 import { openSession } from '../../host/session';
-import { readRun, readWeights, type RunError, type RunInfo } from './runInfo';
+import type { Failure } from '../../core/failure';
+import type { RunInfo } from '../../run/finished';
+import { runDir, type RunDir } from '../../run/open';
+import { EXIT } from '../../core/failure';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -65,33 +69,13 @@ export const openEvalModel = async (
   };
   const inputDim = size(m.inputShape);
   const codeDim = size(m.codeShape);
-  const asType = (x: FloatArray) => (m.dtype === 'f64' ? (x instanceof Float64Array ? x : Float64Array.from(x)) : x instanceof Float32Array ? x : Float32Array.from(x));
-  const f32 = (a: FloatArray) => (a instanceof Float32Array ? a : Float32Array.from(a));
-  const paramsOf = (s: Sess) => Object.fromEntries(s.inputNames.filter((k) => tensors[k]).map((k) => [k, tensors[k]]));
+    const paramsOf = (s: Sess) => Object.fromEntries(s.inputNames.filter((k) => tensors[k]).map((k) => [k, tensors[k]]));
 
-  /** Rows of `x` through `s` in batches; each output concatenated as Float32Array. */
-  const rows = async (s: Sess | undefined, what: string, input: string, x: FloatArray, n: number, rowIn: number, inShape: readonly number[], batch = 1000, noise?: Rng) => {
+  /** Rows of `x` through `s` in batches (run/batched.ts), the weights fed to every batch. */
+  const rows = async (s: Sess | undefined, what: string, input: string, x: FloatArray, n: number, inShape: readonly number[], batch = 1000, noise?: Rng) => {
     if (!s) throw new RangeError(`this model has no ${what} graph`);
-    const outs: Record<string, FloatArray> = {};
-    const params = paramsOf(s);
-    for (let i = 0; i < n; i += batch) {
-      const b = Math.min(batch, n - i);
-      const feeds: Record<string, ort.Tensor> = { ...params, [input]: new ort.Tensor(type, asType(x.subarray(i * rowIn, (i + b) * rowIn)), [b, ...inShape]) };
-      if (noise)
-        for (const nz of m.noise) {
-          const eps = m.dtype === 'f64' ? new Float64Array(b * size(nz.shape)) : new Float32Array(b * size(nz.shape));
-          noise.fillNormal(eps);
-          feeds[`noise.${nz.name}`] = new ort.Tensor(type, eps, [b, ...nz.shape]);
-        }
-      const res = await s.run(feeds);
-      for (const [k, v] of Object.entries(res)) {
-        const data = v.data as FloatArray;
-        const per = data.length / b;
-        if (!outs[k]) outs[k] = m.dtype === 'f64' ? new Float64Array(Math.round(per * n)) : new Float32Array(Math.round(per * n));
-        outs[k].set(data, i * per);
-      }
-    }
-    return outs;
+    const noiseInputs = noise ? { rng: noise, inputs: m.noise.map((nz) => ({ name: `noise.${nz.name}`, shape: nz.shape })) } : undefined;
+    return runBatched(s, { dtype: m.dtype, input, shape: inShape, fixed: paramsOf(s), noise: noiseInputs, batch }, x, n);
   };
 
   return {
@@ -109,20 +93,20 @@ export const openEvalModel = async (
       const sums: Record<string, number> = {};
       for (let i = 0; i < n; i += batch) {
         const b = Math.min(batch, n - i);
-        const out = await rows(s, 'evaluate', 'x', x.subarray(i * inputDim, (i + b) * inputDim), b, inputDim, m.inputShape, b, rng);
+        const out = await rows(s, 'evaluate', 'x', x.subarray(i * inputDim, (i + b) * inputDim), b, m.inputShape, b, rng);
         sums.loss = (sums.loss ?? 0) + out[m.lossOutput][0] * b;
         for (const t of m.terms) sums[t.name] = (sums[t.name] ?? 0) + out[t.output][0] * b;
       }
       return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n]));
     },
-    encode: async (x, n) => f32((await rows(sessions.encode, 'encode', 'x', x, n, inputDim, m.inputShape)).code),
-    reconstruct: async (x, n) => f32((await rows(sessions.reconstruct, 'reconstruct', 'x', x, n, inputDim, m.inputShape)).xhat),
-    decode: async (z, n) => f32((await rows(sessions.decode, 'decode', 'code', z, n, codeDim, m.codeShape)).xhat),
+    encode: async (x, n) => asF32((await rows(sessions.encode, 'encode', 'x', x, n, m.inputShape)).code),
+    reconstruct: async (x, n) => asF32((await rows(sessions.reconstruct, 'reconstruct', 'x', x, n, m.inputShape)).xhat),
+    decode: async (z, n) => asF32((await rows(sessions.decode, 'decode', 'code', z, n, m.codeShape)).xhat),
     async posterior(x, n) {
-      const o = await rows(sessions.posterior, 'posterior (Gaussian encoder)', 'x', x, n, inputDim, m.inputShape);
+      const o = await rows(sessions.posterior, 'posterior (Gaussian encoder)', 'x', x, n, m.inputShape);
       return { mean: o.mean, logVar: o.logVar };
     },
-    decoderOutput: async (z, n) => (await rows(sessions.decoderOutput, 'decoder-output', 'code', z, n, codeDim, m.codeShape)).out,
+    decoderOutput: async (z, n) => (await rows(sessions.decoderOutput, 'decoder-output', 'code', z, n, m.codeShape)).out,
   };
 };
 
@@ -134,7 +118,7 @@ const runArtifacts = (run: RunInfo): Pick<Artifacts, 'manifest' | 'files'> => {
   return { manifest: run.manifest, files };
 };
 
-export interface OpenedRun {
+export interface EvalRun {
   readonly run: RunInfo;
   readonly model: EvalModel;
   /** Why some graphs are missing (a changed spec, no spec given), for the output. */
@@ -142,29 +126,32 @@ export interface OpenedRun {
 }
 
 /**
- * Open a finished run for evaluation. With the spec's model (built with the run's parameters),
+ * Open a run for evaluation (run/open.ts's runDir: its record and weights; a run stopped before
+ * exporting is evaluated too). With the spec's model (built with the run's parameters),
  * the graphs are compiled afresh at the run's last epoch (so k-annealed models evaluate with the
  * final k) and the posterior / decoder-output graphs exist; the spec must still compile to the
  * run's spec hash. Without it, the run's own artifacts are used and IWAE is unavailable.
  */
-export const openRun = async (dir: string, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<RunError, OpenedRun>> => {
-  const run = readRun(dir);
+export const openEvalRun = async (at: string | RunDir, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, EvalRun>> => {
+  const r = typeof at === 'string' ? runDir(at) : at;
+  const dir = r.dir;
+  const run = r.record();
   if (E.isLeft(run)) return run;
-  const weights = readWeights(dir);
+  const weights = r.weights();
   if (E.isLeft(weights)) return weights;
   const m = run.right.manifest;
   const notes: string[] = [];
   if (opts.model) {
     const optimizer = { kind: m.optimizer.kind, lr: m.optimizer.lr, hyper: m.optimizer.hyper };
     const first = compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: 1, epochs: Number(run.right.settings.epochs ?? 1) } });
-    if (E.isLeft(first)) return E.left({ message: `${run.right.spec}: ${showError(first.left)}`, exitCode: 65 });
+    if (E.isLeft(first)) return E.left({ message: `${run.right.spec}: ${showError(first.left)}`, exitCode: EXIT.dataErr });
     if (first.right.manifest.specHash !== m.specHash) notes.push(`${run.right.spec} no longer compiles to the run's spec hash; evaluating the run's own artifacts`);
     else {
       const epochs = Number(run.right.settings.epochs ?? 1);
       const last = Object.keys(first.right.manifest.scheduled).length ? compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: epochs, epochs } }) : first;
-      if (E.isLeft(last)) return E.left({ message: `${run.right.spec}: ${showError(last.left)}`, exitCode: 65 });
+      if (E.isLeft(last)) return E.left({ message: `${run.right.spec}: ${showError(last.left)}`, exitCode: EXIT.dataErr });
       const extra = compileEvalGraphs(opts.model, m.dtype);
-      if (E.isLeft(extra)) return E.left({ message: `${run.right.spec}: ${showError(extra.left)}`, exitCode: 65 });
+      if (E.isLeft(extra)) return E.left({ message: `${run.right.spec}: ${showError(extra.left)}`, exitCode: EXIT.dataErr });
       const model = await openEvalModel(last.right, weights.right, extra.right, { threads: opts.threads, source: `${run.right.spec} compiled at epoch ${epochs}` });
       return E.right({ run: run.right, model, notes });
     }

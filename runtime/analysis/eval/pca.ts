@@ -1,81 +1,12 @@
 // PCA against a linear autoencoder (Baldi & Hornik 1989: at the optimum the decoder spans the
 // top-r principal subspace). Principal angles between the decoder's column space and that
 // subspace, and the ratio of the autoencoder's reconstruction error to PCA's rank-r error.
-// The linear algebra is ml-matrix's (symmetric eigendecomposition, SVD).
-import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
+// The linear algebra is runtime/analysis/pca.ts's.
+import { Matrix } from 'ml-matrix';
+import { pcaFit, pcaReconstructionError, principalAngles } from '../pca';
 import type { Dataset } from '../../core/dataset';
 import type { EvalModel } from './model';
 import { meanRowSquaredError } from './objective';
-
-export interface PcaFit {
-  readonly mean: Float64Array;
-  /** dim × r, orthonormal columns: the top-r principal directions. */
-  readonly basis: Matrix;
-  /** All eigenvalues of the covariance, decreasing. */
-  readonly variances: readonly number[];
-}
-
-/** Top-r principal directions of the rows of x (covariance eigendecomposition, f64). */
-export const pcaFit = (x: Float32Array, n: number, dim: number, r: number): PcaFit => {
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += x[i * dim + j];
-  for (let j = 0; j < dim; j++) mean[j] /= n;
-  // Covariance as Σ x xᵀ / n − mean meanᵀ over the raw rows, skipping zeros: image data is
-  // sparse, and this is an order of magnitude faster than multiplying centred matrices.
-  const acc = new Float64Array(dim * dim);
-  const nz = new Int32Array(dim);
-  for (let i = 0; i < n; i++) {
-    let m = 0;
-    for (let j = 0; j < dim; j++) if (x[i * dim + j] !== 0) nz[m++] = j;
-    for (let p = 0; p < m; p++) {
-      const j = nz[p];
-      const xj = x[i * dim + j];
-      const row = j * dim;
-      for (let q = p; q < m; q++) acc[row + nz[q]] += xj * x[i * dim + nz[q]];
-    }
-  }
-  const cov = new Matrix(dim, dim);
-  for (let j = 0; j < dim; j++)
-    for (let k = j; k < dim; k++) {
-      const v = acc[j * dim + k] / n - mean[j] * mean[k];
-      cov.set(j, k, v);
-      cov.set(k, j, v);
-    }
-  const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
-  const order = evd.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
-  const basis = new Matrix(dim, r);
-  for (let c = 0; c < r; c++) for (let j = 0; j < dim; j++) basis.set(j, c, evd.eigenvectorMatrix.get(j, order[c][1]));
-  return { mean, basis, variances: order.map(([v]) => v) };
-};
-
-/** An orthonormal basis of the column space of a (d × r, full column rank). */
-const orthonormal = (a: Matrix): Matrix => new SingularValueDecomposition(a, { computeRightSingularVectors: false, autoTranspose: true }).leftSingularVectors.subMatrix(0, a.rows - 1, 0, a.columns - 1);
-
-/** Principal angles (degrees, increasing) between the column spaces of a and b. */
-export const principalAngles = (a: Matrix, b: Matrix): number[] => {
-  const m = orthonormal(a).transpose().mmul(orthonormal(b));
-  const cosines = new SingularValueDecomposition(m, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true }).diagonal;
-  return cosines.map((c) => (Math.acos(Math.min(1, Math.max(-1, c))) * 180) / Math.PI).sort((x, y) => x - y);
-};
-
-/** Mean over rows of Σ (x − x̂)² where x̂ is x projected onto the fit's subspace. */
-export const pcaReconstructionError = (fit: PcaFit, x: Float32Array, n: number, dim: number): number => {
-  const r = fit.basis.columns;
-  let total = 0;
-  const c = new Float64Array(dim);
-  const coef = new Float64Array(r);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < dim; j++) c[j] = x[i * dim + j] - fit.mean[j];
-    coef.fill(0);
-    for (let j = 0; j < dim; j++) for (let k = 0; k < r; k++) coef[k] += c[j] * fit.basis.get(j, k);
-    for (let j = 0; j < dim; j++) {
-      let p = 0;
-      for (let k = 0; k < r; k++) p += coef[k] * fit.basis.get(j, k);
-      total += (c[j] - p) ** 2;
-    }
-  }
-  return total / n;
-};
 
 /**
  * The decoder as an affine map z ↦ c0 + Σ z_i c_i, read off decode(0) and decode(e_i); null when

@@ -8,7 +8,7 @@ import { compileModel } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import { splitIndices, subsetRows, type Dataset } from '../../core/dataset';
 import { trainEpochs } from '../../core/loop';
-import { Trainer } from '../../core/trainer';
+import { openTrainer } from '../../host/trainer';
 import { logisticRegression } from './logisticRegression';
 import { openEvalModel } from './model';
 
@@ -90,7 +90,7 @@ const errorRate = (logits: Float32Array, labels: ArrayLike<number>, n: number, c
 const fit = async (trainRows: Dataset, features: number, classes: number, l2: number, o: Required<Pick<ProbeOptions, 'epochs' | 'batch' | 'lr' | 'seed'>> & { threads?: number }) => {
   const art = compileModel(logisticRegression(features, classes, l2), { optimizer: { kind: 'adam', lr: o.lr, hyper: {} }, dtype: 'f64' });
   if (E.isLeft(art)) throw new Error(`probe: ${showError(art.left)}`);
-  const trainer = await Trainer.create(art.right, { seed: o.seed, threads: o.threads, lr: o.lr });
+  const trainer = await openTrainer(art.right, { seed: o.seed, threads: o.threads, lr: o.lr });
   const none: Dataset = { name: 'none', images: new Float32Array(0), n: 0, shape: trainRows.shape, dim: trainRows.dim };
   await trainEpochs(trainer, trainRows, none, { epochs: o.epochs, batch: Math.min(o.batch, trainRows.n), seed: o.seed, fuse: 16 });
   const fitted = await openEvalModel(art.right, trainer.snapshot(), undefined, { threads: o.threads });

@@ -6,11 +6,11 @@ import * as E from 'fp-ts/Either';
 import type { FloatArray } from '../../core/init';
 import { Rng } from '../../core/random';
 import { columnVariance, manifoldGrid, rankUnits, traversalCodes, unitUsage } from './codes';
-import { pca, project } from './pca';
+import { pcaFit, project } from '../pca';
 import { densityPanels, lossCurves, renderSvg, scatterPanels, type Density } from './plots';
 import { encodePng } from './png';
 import { defaultScale, interleaveRows, squareSide, tileGrid } from './raster';
-import { heldOutOf, isGenerative, openRun, type OpenRun } from './run';
+import { heldOutOf, isGenerative, openFigureRun, type OpenRun } from './run';
 import { acrossClasses, gatherRows } from './select';
 
 export interface Figure {
@@ -82,8 +82,8 @@ export const TOY_CAPTION =
   'The InfoVAE toy: data {−1, +1}, a 1-D latent, and q(z | x) for each data point (Zhao et al. 2017, Fig. 1).';
 
 export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<E.Either<string, Figure[]>> => {
-  const opened = await openRun(dir);
-  if (E.isLeft(opened)) return opened;
+  const opened = await openFigureRun(dir);
+  if (E.isLeft(opened)) return E.left(opened.left.message);
   const run = opened.right;
   const figures: Figure[] = [];
   // Image figures need images: at least 4×4 pixels (the 1-D toy has none).
@@ -104,7 +104,7 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
 
   if (side) {
     const held = heldOutOf(run, o.data);
-    if (E.isLeft(held)) return held;
+    if (E.isLeft(held)) return E.left(held.left.message);
     const h = held.right;
     const n = Math.min(o.n ?? 20, h.n);
     const perRow = Math.min(10, n);
@@ -130,7 +130,7 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
     if (run.codeDim === 2 && h.labels) {
       // PCA fitted to all held-out rows; the first SCATTER_POINTS drawn (an SVG element each).
       const m = Math.min(h.n, SCATTER_POINTS);
-      const p = pca(h.images, h.n, run.dim, 2);
+      const p = pcaFit(h.images, h.n, run.dim, 2);
       const pcs = project(p, h.images, m, run.dim);
       const labels = h.labels.subarray(0, m);
       figures.push({

@@ -1,31 +1,18 @@
-// What a figure needs from a finished run directory: its exported graphs (through onnxruntime),
-// the checkpoint's tensors, the manifest's terms, metrics.jsonl and the run's held-out data.
+// What a figure needs from a finished run (run/open.ts): its exported graphs, the checkpoint's
+// tensors, the manifest's terms, metrics.jsonl and the run's held-out rows (run/finished.ts's split).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import * as ort from '../../host/providers/ort';
 import type { Manifest } from '../../../compiler/manifest';
-import { readCheckpoint } from '../../host/checkpoint';
-import { splitHeldOut, type Dataset } from '../../core/dataset';
-import { showDataError } from '../../host/data/errors';
-import { resolveDataset } from '../../host/data/resolve';
+import type { Dataset } from '../../core/dataset';
+import { EXIT, failure, type Failure } from '../../core/failure';
 import type { FloatArray } from '../../core/init';
+import type { SplitRecord } from '../../run/finished';
 import { runFiles } from '../../run/layout';
+import { openRun, type GraphName, type OpenedRun } from '../../run/open';
 import type { MetricsLine } from './plots';
 
-/** run.json's record of the held-out split (written since spec parameters / --held-out). */
-export interface SplitJson {
-  readonly data: string;
-  readonly seed: number;
-  readonly binarise: boolean;
-  readonly heldOut: number;
-  readonly heldOutData?: string;
-  readonly train: number;
-  readonly heldOutN: number;
-}
-
 export interface RunJson {
-  readonly split?: SplitJson;
+  readonly split?: SplitRecord;
   readonly params?: Readonly<Record<string, number | string>>;
   readonly spec: string;
   readonly model: string;
@@ -35,6 +22,8 @@ export interface RunJson {
 
 export interface OpenRun {
   readonly dir: string;
+  /** The run as run/open.ts opened it (record, weights, split rows, sessions). */
+  readonly opened: OpenedRun;
   readonly run: RunJson;
   readonly manifest: Manifest;
   readonly inputShape: readonly number[];
@@ -48,18 +37,9 @@ export interface OpenRun {
   readonly outputs: (name: GraphName) => Promise<(x: Float32Array, n: number) => Promise<Record<string, Float32Array>>>;
 }
 
-export type GraphName = 'encode' | 'decode' | 'reconstruct';
+export type { GraphName };
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-const readJson = <A>(path: string): E.Either<string, A> => {
-  if (!existsSync(path)) return E.left(`${path}: missing`);
-  try {
-    return E.right(JSON.parse(readFileSync(path, 'utf8')) as A);
-  } catch {
-    return E.left(`${path}: not valid JSON`);
-  }
-};
 
 export const readMetrics = (path: string): MetricsLine[] =>
   existsSync(path)
@@ -69,80 +49,57 @@ export const readMetrics = (path: string): MetricsLine[] =>
         .map((l) => JSON.parse(l) as MetricsLine)
     : [];
 
-export const openRun = async (dir: string): Promise<E.Either<string, OpenRun>> => {
-  const f = runFiles(dir);
-  if (!existsSync(join(f.exported, 'model.json'))) return E.left(`${dir}: not a finished run (no exported/model.json); train it first`);
-  const run = readJson<RunJson>(f.settings);
-  if (E.isLeft(run)) return run;
-  const manifest = readJson<Manifest>(f.manifest);
-  if (E.isLeft(manifest)) return manifest;
-  const ck = readCheckpoint(f.checkpoint);
-  if (E.isLeft(ck)) return ck;
-  const m = manifest.right;
-  const dtype = m.dtype;
-  const sessions = new Map<string, ort.InferenceSession>();
+/** A finished run (run/open.ts) with what the figures read besides its graphs. */
+export const openFigureRun = async (dir: string): Promise<E.Either<Failure, OpenRun>> => {
+  const opened = await openRun(dir, { graphs: [], logSeverityLevel: 3 });
+  if (E.isLeft(opened)) return opened;
+  const o = opened.right;
+  const info = o.record();
+  if (E.isLeft(info)) return info;
+  const weights = o.weights();
+  if (E.isLeft(weights)) return weights;
+  const m = info.right.manifest;
   const outputs = async (name: GraphName) => {
-    let s = sessions.get(name);
-    if (!s) {
-      s = await ort.InferenceSession.create(join(f.exported, `${name}.onnx`), { logSeverityLevel: 3 });
-      sessions.set(name, s);
-    }
-    const session = s;
-    const inShape = name === 'decode' ? m.codeShape : m.inputShape;
-    const inName = session.inputNames[0];
-    const rowIn = size(inShape);
-    return async (x: Float32Array, n: number) => {
-      const out: Record<string, Float32Array> = {};
-      for (let i = 0; i < n; i += 1000) {
-        const b = Math.min(1000, n - i);
-        const slice = x.subarray(i * rowIn, (i + b) * rowIn);
-        const t = dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(slice), [b, ...inShape]) : new ort.Tensor('float32', Float32Array.from(slice), [b, ...inShape]);
-        const res = await session.run({ [inName]: t });
-        for (const k of session.outputNames) {
-          const data = res[k].data as ArrayLike<number>;
-          const per = data.length / b;
-          out[k] ??= new Float32Array(Math.round(per * n));
-          out[k].set(data, i * per);
-        }
-      }
-      return out;
-    };
+    const run = await o.outputs(name);
+    if (E.isLeft(run)) throw new Error(run.left.message);
+    return run.right;
   };
   const graph = async (name: GraphName) => {
     const all = await outputs(name);
-    const first = sessions.get(name)!.outputNames[0];
+    const s = await o.session(name);
+    const first = E.isRight(s) ? s.right.outputNames[0] : '';
     return async (x: Float32Array, n: number) => (await all(x, n))[first];
   };
   return E.right({
     dir,
-    run: run.right,
+    opened: o,
+    run: { ...info.right.record } as unknown as RunJson,
     manifest: m,
     inputShape: m.inputShape,
     codeDim: size(m.codeShape),
     dim: size(m.inputShape),
-    metrics: readMetrics(f.metrics),
-    tensors: ck.right.tensors,
+    metrics: readMetrics(runFiles(dir).metrics),
+    tensors: weights.right,
     graph,
     outputs,
   });
 };
 
 /**
- * The run's held-out examples: its separate held-out set, or the held-out rows of its split
- * (or of `data`, split the same way, when another data set is named).
+ * The run's held-out examples, as run/finished.ts's selectSplit calls them: its separate held-out
+ * set, or the held-out rows of its training data; all of `data` when another data set is named
+ * (the run saw none of it). A run that held nothing out shows its training data (the report says so).
  */
-export const heldOutOf = (run: OpenRun, data?: string): E.Either<string, Dataset> => {
-  const split = run.run.split;
-  const separate = data === undefined ? split?.heldOutData : undefined;
-  const name = data ?? separate ?? run.run.settings.data;
-  const d = resolveDataset(name, { binarise: (split?.binarise ?? run.run.settings.binarise) === true });
-  if (E.isLeft(d)) return E.left(showDataError(d.left));
-  if (d.right.dim !== run.dim) return E.left(`${name}: examples have ${d.right.dim} values, the model expects [${run.inputShape.join(', ')}]`);
-  if (separate) return E.right(d.right);
-  const fraction = split ? split.heldOut : (typeof run.run.settings.heldOut === 'number' ? (run.run.settings.heldOut as number) : undefined);
-  // A run that held nothing out: show its training data (said so in the report).
-  if (fraction === 0) return E.right(d.right);
-  return E.right(splitHeldOut(d.right, fraction, split?.seed).heldOut);
+export const heldOutOf = (run: OpenRun, data?: string): E.Either<Failure, Dataset> => {
+  const info = run.opened.record();
+  if (E.isLeft(info)) return info;
+  const split = info.right.split;
+  const name = data ?? split.heldOutData ?? split.data;
+  const which = name !== split.data ? (name === split.heldOutData ? 'held-out' : 'all') : split.heldOutData !== undefined || split.heldOut === 0 ? 'train' : 'held-out';
+  const d = run.opened.rows(name, which);
+  if (E.isLeft(d)) return d;
+  if (d.right.dim !== run.dim) return E.left(failure(EXIT.dataErr, `${name}: examples have ${d.right.dim} values, the model expects [${run.inputShape.join(', ')}]`));
+  return d;
 };
 
 /** The model has a prior to sample from: a KL or MMD term against N(0, I) and noise inputs. */

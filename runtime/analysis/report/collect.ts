@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { buildFigures, type FigureOptions } from '../figures/build';
-import { openRun } from '../figures/run';
+import { openFigureRun } from '../figures/run';
 import type { ReportInput } from './html';
 
 const flatten = (o: unknown, prefix = ''): [string, number | string][] => {
@@ -15,8 +15,8 @@ const flatten = (o: unknown, prefix = ''): [string, number | string][] => {
 };
 
 export const collectReport = async (dir: string, o: FigureOptions = {}): Promise<E.Either<string, ReportInput>> => {
-  const opened = await openRun(dir);
-  if (E.isLeft(opened)) return opened;
+  const opened = await openFigureRun(dir);
+  if (E.isLeft(opened)) return E.left(opened.left.message);
   const run = opened.right;
   const figures = await buildFigures(dir, o);
   if (E.isLeft(figures)) return figures;

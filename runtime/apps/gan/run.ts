@@ -11,7 +11,7 @@ import { readCheckpoint, writeCheckpoint } from '../../host/checkpoint';
 import type { Dataset } from '../../core/dataset';
 import { DivergedError } from '../../core/loop';
 import { Rng } from '../../core/random';
-import type { Provider } from '../../host/session';
+import { nodeEngine, type Provider } from '../../host/session';
 import { isNonEmptyDir, unwritable, writeFileAtomic } from '../../host/fsx';
 import { trainGan, type GanPosition } from './loop';
 import { GanTrainer } from './trainer';
@@ -107,7 +107,7 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants) return E.left(`${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
 
-  const trainer = await GanTrainer.create(compiled.right, { seed: s.seed, provider: s.provider, threads: s.threads, log: req.log });
+  const trainer = await GanTrainer.create(nodeEngine({ provider: s.provider, threads: s.threads, log: req.log }), compiled.right, { seed: s.seed });
   let resumeFrom: GanPosition | undefined;
   if (req.resume) {
     const c = readCheckpoint(f.checkpoint);

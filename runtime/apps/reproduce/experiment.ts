@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { splitHeldOut, type Dataset } from '../../core/dataset';
 import type { Figure } from '../../analysis/figures/build';
-import { openRun, type OpenRun } from '../../analysis/figures/run';
+import { openFigureRun, type OpenRun } from '../../analysis/figures/run';
 import type { Table } from './table';
 import { trainPlan, type Plan, type Trained } from './train';
 
@@ -32,8 +32,8 @@ export type Result = E.Either<string, Outcome>;
 export const train = async (ctx: Context, p: Plan): Promise<E.Either<string, { t: Trained; run: OpenRun }>> => {
   const t = await trainPlan(p, join(ctx.out, p.name), ctx.log, ctx.reuse);
   if (E.isLeft(t)) return t;
-  const run = await openRun(t.right.dir);
-  if (E.isLeft(run)) return run;
+  const run = await openFigureRun(t.right.dir);
+  if (E.isLeft(run)) return E.left(run.left.message);
   return E.right({ t: t.right, run: run.right });
 };
 

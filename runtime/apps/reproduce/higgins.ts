@@ -10,7 +10,7 @@ import type { FloatArray } from '../../core/init';
 import type { Figure } from '../../analysis/figures/build';
 import { lineChart, renderSvg, type Series } from '../../analysis/figures/plots';
 import { Rng } from '../../core/random';
-import { Trainer } from '../../core/trainer';
+import { openTrainer } from '../../host/trainer';
 import { gaussianEncoder } from './measure';
 import { PAPERS } from './papers';
 import { pct, type Table } from './table';
@@ -118,7 +118,7 @@ export const higginsExperiment = async (ctx: Context): Promise<Result> => {
   ];
   const initial = await compiledShapesVae({ beta: 4, hidden });
   if (E.isRight(initial)) {
-    const trainer = await Trainer.create(initial.right, { seed: 1, lr: 1e-3 });
+    const trainer = await openTrainer(initial.right, { seed: 1, lr: 1e-3 });
     sanity.push(['untrained encoder (initial weights)', await codesOfWeights(initial.right, trainer.snapshot())]);
   }
   for (const [name, codes] of sanity) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { Dataset } from '../../core/dataset';
 import { saveNpy } from '../../host/data/npy';
-import { covariance, topEigen } from './linalg';
+import { covariance, topEigen } from '../../analysis/pca';
 import { pcaProjectionError, squaredErrorPerImage } from './measure';
 import { PAPERS } from './papers';
 import type { Table } from './table';
@@ -14,8 +14,8 @@ import { reconstructAll, splitOf, train, type Context, type Result } from './exp
 
 const pcaError = async (tr: Dataset, te: Dataset, r: number, quick: boolean) => {
   const d = tr.dim;
-  const { mean, cov } = await covariance(tr.images, tr.n, d);
-  const eig = await topEigen(cov, d, r, quick ? 30 : 60);
+  const { mean, cov } = covariance(tr.images, tr.n, d);
+  const eig = topEigen(cov, d, r);
   return pcaProjectionError(mean, eig.vectors, r, te.images, te.n, d);
 };
 

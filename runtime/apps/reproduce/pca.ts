@@ -4,7 +4,7 @@ import * as E from 'fp-ts/Either';
 import { readCheckpoint } from '../../host/checkpoint';
 import type { Figure } from '../../analysis/figures/build';
 import { lineChart, renderSvg, type Series } from '../../analysis/figures/plots';
-import { covariance, principalAngles, topEigen } from './linalg';
+import { covariance, principalAnglesOfColumns, topEigen } from '../../analysis/pca';
 import { pcaProjectionError, squaredErrorPerImage } from './measure';
 import { exampleSpec, loadData, type Plan, type Trained } from './train';
 import { reconstructAll, splitOf, train, type Context, type Result } from './experiment';
@@ -18,8 +18,8 @@ export const pcaExperiment = async (ctx: Context): Promise<Result> => {
   const d = tr.dim;
   const ranks = [2, 16, 32];
   ctx.log('PCA: covariance and top eigenpairs of the training split');
-  const { mean, cov } = await covariance(tr.images, tr.n, d);
-  const eig = await topEigen(cov, d, 33, ctx.quick ? 40 : 80);
+  const { mean, cov } = covariance(tr.images, tr.n, d);
+  const eig = topEigen(cov, d, 33);
   const budget = ctx.quick
     ? { epochs: 4, batch: 128, lr: 3e-3, lrSchedule: 'cosine' }
     : { epochs: 100, batch: 128, lr: 3e-3, lrSchedule: 'cosine' };
@@ -28,7 +28,7 @@ export const pcaExperiment = async (ctx: Context): Promise<Result> => {
   const runs: Trained[] = [];
   for (const r of ranks) {
     const pcaBasis = Float64Array.from({ length: d * r }, (_, i) => eig.vectors[Math.floor(i / r) * eig.k + (i % r)]);
-    const anglesOf = (W: ArrayLike<number>) => principalAngles(Float64Array.from({ length: d * r }, (_, i) => W[(i % r) * d + Math.floor(i / r)]), r, pcaBasis, r, d);
+    const anglesOf = (W: ArrayLike<number>) => principalAnglesOfColumns(Float64Array.from({ length: d * r }, (_, i) => W[(i % r) * d + Math.floor(i / r)]), r, pcaBasis, r, d);
     const plan: Plan = {
       name: `linear-r${r}`,
       spec: exampleSpec('linear-ae.ts'),
@@ -71,7 +71,7 @@ export const pcaExperiment = async (ctx: Context): Promise<Result> => {
       },
     ],
     notes: [
-      `Budget: ${budget.epochs} epochs, batch ${budget.batch === tr.n ? `${tr.n} (full-batch steps)` : budget.batch}, Adam lr ${budget.lr} with a cosine schedule. PCA: eigenvectors of the training split's covariance (subspace iteration + Rayleigh–Ritz, f64).`,
+      `Budget: ${budget.epochs} epochs, batch ${budget.batch === tr.n ? `${tr.n} (full-batch steps)` : budget.batch}, Adam lr ${budget.lr} with a cosine schedule. PCA: eigenvectors of the training split's covariance (its eigendecomposition by ml-matrix, f64).`,
       'Theory (Baldi & Hornik 1989): the optimum spans the top-r principal subspace, so the ratio tends to 1 and the angles to 0; the angles converge at a rate set by the eigengap.',
     ],
     figures: [figure],

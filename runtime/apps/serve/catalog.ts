@@ -8,8 +8,8 @@ import { compileModel, type Artifacts } from '../../../compiler/compile';
 import { showError } from '../../../compiler/ir/types';
 import type { Manifest } from '../../../compiler/manifest';
 import type { ModelDef } from '../../../compiler/model';
-import { vae } from '../../../examples/vae';
 import { runFiles } from '../../run/layout';
+import { readRecord } from '../../run/record';
 
 export interface ServedModel {
   readonly id: string;
@@ -50,7 +50,10 @@ const served = (id: string, label: string, a: Artifacts, beta?: number): ServedM
   files: a.files,
 });
 
-export const vaeCatalog = (seed = DEFAULT_SETTINGS.seed): E.Either<string, Catalog> => {
+/** examples/vae.ts's `vae(latent, beta)`: the caller loads it (the library never imports examples). */
+export type VaeBuilder = (latent: number, beta: number) => { readonly def: ModelDef };
+
+export const vaeCatalog = (vae: VaeBuilder, seed = DEFAULT_SETTINGS.seed): E.Either<string, Catalog> => {
   const models: ServedModel[] = [];
   for (const latent of VAE_LATENTS)
     for (const beta of VAE_BETAS) {
@@ -80,7 +83,11 @@ export const runCatalog = (dir: string): E.Either<string, Catalog> => {
   let run: RunJson = {};
   try {
     manifest = JSON.parse(readFileSync(f.manifest, 'utf8')) as Manifest;
-    if (existsSync(f.settings)) run = JSON.parse(readFileSync(f.settings, 'utf8')) as RunJson;
+    if (existsSync(f.settings)) {
+      const record = readRecord(f.settings);
+      if (E.isLeft(record)) return E.left(`${dir}: unreadable run files (${record.left.message})`);
+      run = record.right as RunJson;
+    }
   } catch (err) {
     return E.left(`${dir}: unreadable run files (${err instanceof Error ? err.message : String(err)})`);
   }

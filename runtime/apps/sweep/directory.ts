@@ -6,21 +6,22 @@ import { isNonEmptyDir, unwritable, writeFileAtomic } from '../../host/fsx';
 import type { Trial } from './grid';
 import { sweepFiles, type SweepFiles } from './layout';
 import type { SweepPlan } from './plan';
+import { EXIT } from '../../core/failure';
 
 export interface OpenError {
   readonly message: string;
   /** 2: contradicts the sweep already there; 65: unreadable sweep.json; 73: cannot write. */
-  readonly code: 2 | 65 | 73;
+  readonly code: typeof EXIT.usage | typeof EXIT.dataErr | typeof EXIT.cantCreate;
 }
 
 export const readPlan = (f: SweepFiles): E.Either<OpenError, SweepPlan> => {
   try {
     const p = JSON.parse(readFileSync(f.plan, 'utf8')) as SweepPlan;
-    if (p.version !== 1 || !Array.isArray(p.trials)) return E.left({ message: `${f.plan}: not a sweep table of this version`, code: 65 });
+    if (p.version !== 1 || !Array.isArray(p.trials)) return E.left({ message: `${f.plan}: not a sweep table of this version`, code: EXIT.dataErr });
     return E.right(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return E.left(code === 'ENOENT' ? { message: `${f.dir}: no sweep here (no sweep.json)`, code: 65 } : { message: `${f.plan}: ${(err as Error).message}`, code: 65 });
+    return E.left(code === 'ENOENT' ? { message: `${f.dir}: no sweep here (no sweep.json)`, code: EXIT.dataErr } : { message: `${f.plan}: ${(err as Error).message}`, code: EXIT.dataErr });
   }
 };
 
@@ -39,7 +40,7 @@ export const openSweep = (dir: string, wanted: SweepPlan): E.Either<OpenError, {
       ['evaluation', o.evalArgs, wanted.evalArgs],
     ] as const)
       if (!same(a, b))
-        return E.left({ message: `${dir}: holds a sweep with another ${what} (${JSON.stringify(a)}, now ${JSON.stringify(b)}); choose another --out`, code: 2 });
+        return E.left({ message: `${dir}: holds a sweep with another ${what} (${JSON.stringify(a)}, now ${JSON.stringify(b)}); choose another --out`, code: EXIT.usage });
     // Trials already there keep their place; new ones are appended.
     const known = new Set(o.trials.map((t) => t.id));
     const trials: Trial[] = [...o.trials, ...wanted.trials.filter((t) => !known.has(t.id))];
@@ -47,9 +48,9 @@ export const openSweep = (dir: string, wanted: SweepPlan): E.Either<OpenError, {
     if (!same(plan, o)) writeFileAtomic(f.plan, JSON.stringify(plan, null, 2));
     return E.right({ files: f, plan: { ...plan, trials: wanted.trials } });
   }
-  if (isNonEmptyDir(dir)) return E.left({ message: `${dir}: exists, is not empty and holds no sweep (no sweep.json); choose another --out`, code: 73 });
+  if (isNonEmptyDir(dir)) return E.left({ message: `${dir}: exists, is not empty and holds no sweep (no sweep.json); choose another --out`, code: EXIT.cantCreate });
   const cannot = unwritable(dir);
-  if (cannot) return E.left({ message: cannot, code: 73 });
+  if (cannot) return E.left({ message: cannot, code: EXIT.cantCreate });
   writeFileAtomic(f.plan, JSON.stringify(wanted, null, 2));
   return E.right({ files: f, plan: wanted });
 };

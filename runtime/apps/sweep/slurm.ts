@@ -15,11 +15,12 @@ import { sweepFiles } from './layout';
 import type { Counts, EngineResult, Failure } from './local';
 import { logTail } from './logTail';
 import { evalArgv, trainArgv, type SweepPlan } from './plan';
+import { EXIT } from '../../core/failure';
 
 export interface SlurmError {
   readonly message: string;
   /** 66: nothing to cancel; 69: Slurm unavailable or refused the job. */
-  readonly code: 66 | 69;
+  readonly code: typeof EXIT.noInput | typeof EXIT.unavailable;
 }
 
 export interface SlurmOptions {
@@ -138,7 +139,7 @@ const follow = async (f: SweepFiles, sub: Submission, o: SlurmOptions): Promise<
   for (;;) {
     const live = liveTasks(sub.job);
     if (E.isLeft(live)) {
-      if (++misses >= 10) return E.left({ message: `${live.left} (job ${sub.job} may still run; rerun to follow it)`, code: 69 });
+      if (++misses >= 10) return E.left({ message: `${live.left} (job ${sub.job} may still run; rerun to follow it)`, code: EXIT.unavailable });
     } else {
       misses = 0;
       const done = sub.ids.filter((id) => existsSync(f.done(id))).length;
@@ -180,7 +181,7 @@ export const runSlurm = async (plan: SweepPlan, f: SweepFiles, todo: readonly Tr
   const last = readSubmissions(f).pop();
   if (last) {
     const live = liveTasks(last.job);
-    if (E.isLeft(live)) return E.left({ message: live.left, code: 69 });
+    if (E.isLeft(live)) return E.left({ message: live.left, code: EXIT.unavailable });
     if (live.right.size > 0) {
       o.log(`sweep: job ${last.job} of an earlier run is still in the queue; following it`);
       return follow(f, last, o);
@@ -205,9 +206,9 @@ export const runSlurm = async (plan: SweepPlan, f: SweepFiles, todo: readonly Tr
     script,
   ];
   const submitted = slurmCall('sbatch', args);
-  if (E.isLeft(submitted)) return E.left({ message: submitted.left, code: 69 });
+  if (E.isLeft(submitted)) return E.left({ message: submitted.left, code: EXIT.unavailable });
   const job = submitted.right.trim().split(';')[0];
-  if (!/^\d+$/.test(job)) return E.left({ message: `sbatch printed ${JSON.stringify(submitted.right.trim())}, not a job id`, code: 69 });
+  if (!/^\d+$/.test(job)) return E.left({ message: `sbatch printed ${JSON.stringify(submitted.right.trim())}, not a job id`, code: EXIT.unavailable });
   const sub: Submission = { job, ids, submitted: new Date().toISOString() };
   writeFileAtomic(f.jobs, JSON.stringify([...readSubmissions(f), sub], null, 2));
   o.log(`sweep: submitted array job ${job} (${ids.length} tasks${throttle ? `, at most ${o.parallel} at a time` : ''}); logs in ${f.logs}/${job}_<task>.out`);
@@ -218,13 +219,13 @@ export const runSlurm = async (plan: SweepPlan, f: SweepFiles, todo: readonly Tr
 export const cancelSweep = async (dir: string): Promise<E.Either<SlurmError, string>> => {
   const f = sweepFiles(dir);
   const last = readSubmissions(f).pop();
-  if (!last) return E.left({ message: `${dir}: no Slurm job of this sweep recorded (${f.jobs})`, code: 66 });
+  if (!last) return E.left({ message: `${dir}: no Slurm job of this sweep recorded (${f.jobs})`, code: EXIT.noInput });
   const c = slurmCall('scancel', [last.job]);
-  if (E.isLeft(c)) return E.left({ message: c.left, code: 69 });
+  if (E.isLeft(c)) return E.left({ message: c.left, code: EXIT.unavailable });
   for (let i = 0; i < 300; i++) {
     const live = liveTasks(last.job);
     if (E.isRight(live) && live.right.size === 0) return E.right(`sweep: cancelled job ${last.job}; run the sweep again to continue its unfinished trials`);
     await sleep(0.2);
   }
-  return E.left({ message: `scancel ${last.job}: tasks still in the queue after 60 s`, code: 69 });
+  return E.left({ message: `scancel ${last.job}: tasks still in the queue after 60 s`, code: EXIT.unavailable });
 };

@@ -9,7 +9,7 @@ import { showDataError } from '../../host/data/errors';
 import { saveNpy } from '../../host/data/npy';
 import { resolveDataset } from '../../host/data/resolve';
 import { unwritable, writeFileAtomic } from '../../host/fsx';
-import { CliError, fraction } from '../../core/failure';
+import { CliError, fraction, EXIT } from '../../core/failure';
 
 export interface DataOpts {
   readonly out: string;
@@ -29,15 +29,15 @@ const writtenByUs = (splitJson: string): boolean => {
 
 export const dataCommand = (name: string, o: DataOpts): void => {
   const loaded = resolveDataset(name, { binarise: o.binarise });
-  if (E.isLeft(loaded)) throw new CliError(showDataError(loaded.left), 65);
+  if (E.isLeft(loaded)) throw new CliError(showDataError(loaded.left), EXIT.dataErr);
   const d = loaded.right;
   const files = ['x.npy', 'labels.npy', 'factors.npy', 'split.json'].map((f) => join(o.out, f));
   const present = files.filter((f) => existsSync(f));
-  if (present.length && !o.force) throw new CliError(`${present[0]}: exists; pass --force to replace the files hourglass data writes`, 73);
+  if (present.length && !o.force) throw new CliError(`${present[0]}: exists; pass --force to replace the files hourglass data writes`, EXIT.cantCreate);
   // --force replaces only an earlier `hourglass data` output: its split.json is the marker.
-  if (present.length && !writtenByUs(join(o.out, 'split.json'))) throw new CliError(`${present[0]}: exists and ${o.out} holds no split.json written by hourglass data; not replacing it`, 73);
+  if (present.length && !writtenByUs(join(o.out, 'split.json'))) throw new CliError(`${present[0]}: exists and ${o.out} holds no split.json written by hourglass data; not replacing it`, EXIT.cantCreate);
   const cannot = unwritable(o.out);
-  if (cannot) throw new CliError(cannot, 73);
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   mkdirSync(o.out, { recursive: true });
   const wrote: string[] = [];
   saveNpy(join(o.out, 'x.npy'), d.images, [d.n, ...d.shape]);

@@ -5,13 +5,13 @@ import * as E from 'fp-ts/Either';
 import type { DoctorReport } from '../../host/providers/doctor';
 import { ortReason } from '../../host/providers/ortReason';
 import { parseProviders, type Provider } from '../../host/providers/request';
-import { CliError } from '../../core/failure';
+import { CliError, EXIT } from '../../core/failure';
 
 export const PROVIDER_HELP = 'execution provider: cpu, cuda or webgpu; a list such as cuda,cpu falls back in that order (hourglass doctor shows what is available)';
 
 export const providersOption = (raw: string): readonly Provider[] => {
   const p = parseProviders(raw);
-  if (E.isLeft(p)) throw new CliError(`--provider ${p.left}`, 2);
+  if (E.isLeft(p)) throw new CliError(`--provider ${p.left}`, EXIT.usage);
   return p.right;
 };
 
@@ -60,7 +60,7 @@ export const registerDoctor = (program: Command): void => {
     .option('--from <tgz>', 'with --install-cuda: use this copy of the package tarball instead of npm')
     .option('--force', 'with --install-cuda: replace provider libraries another route placed', false)
     .action(async (o: { json: boolean; installCuda: boolean; from?: string; force: boolean }) => {
-      if ((o.from || o.force) && !o.installCuda) throw new CliError('--from and --force go with --install-cuda', 2);
+      if ((o.from || o.force) && !o.installCuda) throw new CliError('--from and --force go with --install-cuda', EXIT.usage);
       if (o.installCuda) {
         (await import('../../host/providers/setupCuda')).setupCuda({ tarball: o.from, force: o.force });
         if (!o.json) return;

@@ -5,9 +5,10 @@ import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
 import type { Evaluation, Skipped } from '../../analysis/eval/evaluate';
-import { loadLikeRun, readRun, selectSplit, SPLITS, type SplitName, type SplitRecord } from '../../analysis/eval/runInfo';
+import { SPLITS, type SplitName, type SplitRecord } from '../../run/finished';
+import type { RunDir } from '../../run/open';
 import type { Dataset } from '../../core/dataset';
-import { CliError, integer, positiveInt } from '../../core/failure';
+import { CliError, integer, positiveInt, EXIT } from '../../core/failure';
 import { threadsFlag } from '../threadsFlag';
 import { loadSpecWithParams } from '../../host/spec/loadSpec';
 import { arg } from '../arg';
@@ -44,9 +45,8 @@ const specOf = async (spec: string, params: Readonly<Record<string, number | str
 };
 
 /** The probe trains on, and PCA is fitted to, the run's own training rows (the first `limit` of them). */
-const runTrainRows = (split: SplitRecord, limit?: number): Dataset => {
-  const all = orExit(loadLikeRun(split.data, split));
-  const train = orExit(selectSplit(all, split.data, split, 'train'));
+const runTrainRows = (r: RunDir, split: SplitRecord, limit?: number): Dataset => {
+  const train = orExit(r.rows(split.data, 'train'));
   if (limit === undefined || limit >= train.n) return train;
   return { ...train, n: limit, images: train.images.subarray(0, limit * train.dim), labels: train.labels?.subarray(0, limit) };
 };
@@ -104,18 +104,18 @@ export const formatTable = (ev: Evaluation): string => {
 };
 
 export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<void> => {
-  const run = orExit(readRun(dir));
-  const { model, note } = await specOf(run.spec, run.params);
   // Loaded here, not at start-up: opening a run brings onnxruntime.
-  const [{ evaluateRun }, { openRun }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model')]);
-  const opened = orExit(await openRun(dir, { model, threads: o.threads }));
-  const loaded = orExit(loadLikeRun(o.data, run.split));
-  let data = orExit(selectSplit(loaded, o.data, run.split, o.split));
-  if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, 65);
+  const [{ evaluateRun }, { openEvalRun }, { runDir }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model'), import('../../run/open')]);
+  const r = runDir(dir);
+  const run = orExit(r.record());
+  const { model, note } = await specOf(run.spec, run.params);
+  const opened = orExit(await openEvalRun(r, { model, threads: o.threads }));
+  let data = orExit(r.rows(o.data, o.split));
+  if (data.dim !== opened.model.inputDim) throw new CliError(`${o.data}: examples have ${data.dim} values, the model expects [${run.manifest.inputShape.join(', ')}]`, EXIT.dataErr);
   if (o.limit !== undefined && o.limit < data.n) data = { ...data, n: o.limit, images: data.images.subarray(0, o.limit * data.dim) };
   const range = outsideRange(o.data, data.images, run.manifest.dataRange, run.manifest.model ?? dir);
-  if (range) throw new CliError(range, 65);
-  const trainRows = o.probe || o.pca ? runTrainRows(run.split, o.probeLimit) : undefined;
+  if (range) throw new CliError(range, EXIT.dataErr);
+  const trainRows = o.probe || o.pca ? runTrainRows(r, run.split, o.probeLimit) : undefined;
   const ev = await evaluateRun({ ...opened, notes: note ? [note, ...opened.notes] : opened.notes }, data, { data: o.data, split: o.split }, {
     samples: o.samples,
     iwae: o.iwae,
@@ -128,7 +128,7 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
   });
   // A NaN or infinite result is no measurement: an error, not a table.
   const bad = Object.entries(ev.objective.terms).find(([, v]) => !Number.isFinite(v));
-  if (bad) throw new CliError(`${dir}: the objective's ${bad[0]} on ${o.data} is ${bad[1]}, not a finite number (the weights or the data hold values the model cannot score)`, 65);
+  if (bad) throw new CliError(`${dir}: the objective's ${bad[0]} on ${o.data} is ${bad[1]}, not a finite number (the weights or the data hold values the model cannot score)`, EXIT.dataErr);
   console.log(o.json ? JSON.stringify(ev) : formatTable(ev));
 };
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
-import { CliError, intIn, positiveInt } from '../../core/failure';
+import { CliError, intIn, positiveInt, EXIT } from '../../core/failure';
 import { needVega } from '../optional';
 
 /** Tiles past 32× are megapixels each: a figure of them would not fit in memory. */
@@ -12,10 +12,10 @@ export const figuresCommand = async (dir: string, o: { scale?: number; data?: st
   needVega('figures');
   const [{ buildFigures }, { writeFigures }, { unwritable }] = await Promise.all([import('../../analysis/figures/build'), import('../../analysis/figures/write'), import('../../host/fsx')]);
   const built = await buildFigures(dir, o);
-  if (E.isLeft(built)) throw new CliError(built.left, /not a finished run|missing/.test(built.left) ? 66 : 65);
+  if (E.isLeft(built)) throw new CliError(built.left, /not a finished run|missing/.test(built.left) ? EXIT.noInput : EXIT.dataErr);
   const out = o.out ?? join(dir, 'figures');
   const cannot = unwritable(out);
-  if (cannot) throw new CliError(cannot, 73);
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   for (const path of writeFigures(out, built.right)) console.log(`wrote ${path}`);
 };
 
@@ -23,7 +23,7 @@ const parse = (what: string) => (raw: string) => {
   try {
     return positiveInt(what)(raw);
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    throw new CliError((err as Error).message, EXIT.usage);
   }
 };
 

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import { readFileSync } from 'node:fs';
-import { CliError, orFail } from '../../core/failure';
+import { CliError, orFail, EXIT } from '../../core/failure';
 import { checkOutputFile } from '../../run/outputs';
 import { needVega } from '../optional';
 
@@ -21,10 +21,10 @@ export const reportCommand = async (dir: string, o: { out?: string; data?: strin
   };
   orFail(checkOutputFile(o.out ?? join(dir, 'report.html'), { flag: '--out', exts: ['.html'], inputs: o.data ? [o.data] : [], run: { dir, own: ['report.html'] }, ours }));
   const input = await collectReport(dir, { data: o.data });
-  if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? 66 : 65);
+  if (E.isLeft(input)) throw new CliError(input.left, /not a finished run|missing/.test(input.left) ? EXIT.noInput : EXIT.dataErr);
   const out = o.out ?? join(dir, 'report.html');
   const cannot = unwritable(dirname(out));
-  if (cannot) throw new CliError(cannot, 73);
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   writeFileAtomic(out, reportHtml(input.right));
   console.log(`wrote ${out} (${input.right.figures.length} figures)`);
 };

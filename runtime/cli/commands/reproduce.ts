@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ExperimentName } from '../../apps/reproduce/experiments';
 import { isNonEmptyDir, unwritable } from '../../host/fsx';
-import { CliError } from '../../core/failure';
+import { CliError, EXIT } from '../../core/failure';
 import { needVega } from '../optional';
 
 /** The experiment table: it imports every model, trainer and plot, so only this command loads it. */
@@ -11,17 +11,17 @@ const experiments = async () => (await import('../../apps/reproduce/experiments'
 
 export const reproduceCommand = async (paper: string, o: { data?: string; quick: boolean; out?: string; force: boolean; reuse: boolean }): Promise<void> => {
   const EXPERIMENTS = await experiments();
-  if (!(EXPERIMENTS as readonly string[]).includes(paper)) throw new CliError(`${paper}: no such reproduction (choose one of ${EXPERIMENTS.join(', ')})`, 2);
+  if (!(EXPERIMENTS as readonly string[]).includes(paper)) throw new CliError(`${paper}: no such reproduction (choose one of ${EXPERIMENTS.join(', ')})`, EXIT.usage);
   const out = o.out ?? `reproduce/${paper}${o.quick ? '-quick' : ''}`;
-  if (o.force && o.reuse) throw new CliError('--force and --reuse exclude each other', 2);
-  if (isNonEmptyDir(out) && !o.force && !o.reuse) throw new CliError(`${out}: exists and is not empty; pass --force to replace the runs in it, or --reuse to keep its finished runs`, 73);
+  if (o.force && o.reuse) throw new CliError('--force and --reuse exclude each other', EXIT.usage);
+  if (isNonEmptyDir(out) && !o.force && !o.reuse) throw new CliError(`${out}: exists and is not empty; pass --force to replace the runs in it, or --reuse to keep its finished runs`, EXIT.cantCreate);
   const cannot = unwritable(out);
-  if (cannot) throw new CliError(cannot, 73);
+  if (cannot) throw new CliError(cannot, EXIT.cantCreate);
   needVega('reproduce'); // its report draws the figures
   const { reproduce } = await import('../../apps/reproduce/run');
   const command = ['hourglass reproduce', paper, o.data ? `--data ${o.data}` : '', o.quick ? '--quick' : '', `--out ${out}`, o.reuse ? '--reuse' : ''].filter(Boolean).join(' ');
   const r = await reproduce(paper as ExperimentName, { out, quick: o.quick, data: o.data, reuse: o.reuse, log: (line) => console.error(line) }, command);
-  if (E.isLeft(r)) throw new CliError(r.left, /no such|missing|not installed/.test(r.left) ? 66 : 65);
+  if (E.isLeft(r)) throw new CliError(r.left, /no such|missing|not installed/.test(r.left) ? EXIT.noInput : EXIT.dataErr);
   console.log(r.right.markdown);
   console.log(`wrote ${out}/table.md, ${out}/results.json, ${out}/report.html and ${r.right.outcome.runs.length} runs (${r.right.seconds.toFixed(0)} s)`);
 };

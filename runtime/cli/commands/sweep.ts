@@ -108,7 +108,7 @@ const trainArgs = (o: SweepOpts, axes: readonly string[]): string[] => {
   const out: string[] = [];
   for (const [k, v] of flags) {
     if (v === undefined) continue;
-    if (axes.includes(k)) throw new CliError(`sweep: --${k} is both a fixed option and a grid axis (--set ${k}=…); give it once`, 2);
+    if (axes.includes(k)) throw new CliError(`sweep: --${k} is both a fixed option and a grid axis (--set ${k}=…); give it once`, EXIT.usage);
     out.push(`--${k}`, v);
   }
   if (o.binarise) out.push('--binarise');
@@ -126,7 +126,7 @@ const preflight = async (spec: string, plan: SweepPlan, typecheck: boolean): Pro
   for (const p of points(plan.axes)) {
     const set = pointArgs(p).flatMap((a, i, all) => (all[i - 1] === '--set' ? [a] : []));
     const r = await loadSpecWithParams(spec, { typecheck: check, set });
-    if (E.isLeft(r)) throw new CliError(`sweep: ${r.left.message}`, r.left.exitCode === 2 ? 2 : 65);
+    if (E.isLeft(r)) throw new CliError(`sweep: ${r.left.message}`, r.left.exitCode === 2 ? EXIT.usage : EXIT.dataErr);
     check = false;
   }
 };
@@ -139,32 +139,32 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
     console.log(r.right);
     return;
   }
-  if (spec === undefined) throw new CliError('sweep: missing <spec> (only --cancel goes without one)', 2);
-  if (o.data === undefined) throw new CliError('sweep: missing --data', 2);
+  if (spec === undefined) throw new CliError('sweep: missing <spec> (only --cancel goes without one)', EXIT.usage);
+  if (o.data === undefined) throw new CliError('sweep: missing --data', EXIT.usage);
   const axes = parseAxes(o.set);
-  if (E.isLeft(axes)) throw new CliError(axes.left, 2);
+  if (E.isLeft(axes)) throw new CliError(axes.left, EXIT.usage);
   const seeds = parseSeeds(o.seeds);
-  if (E.isLeft(seeds)) throw new CliError(seeds.left, 2);
-  if (axes.right.some((a) => a.name === 'seed')) throw new CliError('sweep: seeds are given with --seeds, not --set seed=…', 2);
+  if (E.isLeft(seeds)) throw new CliError(seeds.left, EXIT.usage);
+  if (axes.right.some((a) => a.name === 'seed')) throw new CliError('sweep: seeds are given with --seeds, not --set seed=…', EXIT.usage);
   // Every value of a train axis is checked as train would, before any trial starts.
   for (const a of axes.right)
     for (const v of a.values)
       try {
         AXIS_VALUE[a.name]?.(v);
       } catch (err) {
-        throw new CliError(`sweep: --set ${a.name}=${a.values.join(',')}: ${(err as Error).message}`, 2);
+        throw new CliError(`sweep: --set ${a.name}=${a.values.join(',')}: ${(err as Error).message}`, EXIT.usage);
       }
   const evalItems = o.eval === false ? null : typeof o.eval === 'string' ? parseEvalList(o.eval) : [];
-  if (typeof evalItems === 'string') throw new CliError(evalItems, 2);
+  if (typeof evalItems === 'string') throw new CliError(evalItems, EXIT.usage);
   // Evaluate on the run's held-out rows (or on the separate held-out set), threads as in training.
   const evalData = o.heldOutData !== undefined ? ['--data', o.heldOutData, '--split', 'all'] : ['--data', o.data, '--split', 'held-out'];
   const threads = o.engine === 'slurm' ? (o.cpusPerTrial ?? 1) : (o.threadsPerTrial ?? 1);
   const evalArgs = evalItems === null ? null : [...evalData, ...evalItems];
   const rank = parseRanking(o.metric);
-  if (typeof rank === 'string') throw new CliError(rank, 2);
+  if (typeof rank === 'string') throw new CliError(rank, EXIT.usage);
   if (o.engine === 'local' && (o.partition || o.time || o.cpusPerTrial || o.sbatchArg.length > 0))
-    throw new CliError('sweep: --partition, --time, --cpus-per-trial and --sbatch-arg belong to --engine slurm', 2);
-  if (o.engine === 'slurm' && o.threadsPerTrial !== undefined) throw new CliError('sweep: with --engine slurm, threads per trial are --cpus-per-trial', 2);
+    throw new CliError('sweep: --partition, --time, --cpus-per-trial and --sbatch-arg belong to --engine slurm', EXIT.usage);
+  if (o.engine === 'slurm' && o.threadsPerTrial !== undefined) throw new CliError('sweep: with --engine slurm, threads per trial are --cpus-per-trial', EXIT.usage);
 
   const wanted: SweepPlan = {
     version: 1,

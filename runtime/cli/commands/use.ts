@@ -1,65 +1,47 @@
-// hourglass encode | reconstruct | sample <run-dir>: use a run's exported graphs, which carry
-// their weights, through plain onnxruntime sessions.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// hourglass encode | reconstruct | sample <run-dir>: use a finished run's exported graphs (which
+// carry their weights) through run/open.ts.
 import * as E from 'fp-ts/Either';
-import * as ort from '../../host/providers/ort';
+import type * as ort from '../../host/providers/ort';
 import { showDataError } from '../../host/data/errors';
 import { saveNpy } from '../../host/data/npy';
 import { resolveDataset } from '../../host/data/resolve';
 import { Rng } from '../../core/random';
-import { runFiles } from '../../run/layout';
+import type { FloatArray } from '../../core/init';
+import { asF32, runBatched } from '../../run/batched';
 import { ensureParent, writeFileAtomic } from '../../host/fsx';
-import { MAX_EXAMPLE_SIZE, parseExportedModel, type ExportedModel } from '../../run/export';
+import { MAX_EXAMPLE_SIZE, type ExportedModel } from '../../run/export';
 import { CliError, EXIT, orFail } from '../../core/failure';
 import { checkOutputFile } from '../../run/outputs';
-import { loadLikeRun, readRun, selectSplit, type SplitName } from '../../analysis/eval/runInfo';
+import type { SplitName } from '../../run/finished';
+import { openRun, type GraphName } from '../../run/open';
 import type { ProviderRequest } from '../../host/providers/request';
-import { openSession } from '../../host/session';
 import { gridPng } from '../png';
 
 type Exported = ExportedModel;
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-const openRun = async (dir: string, graph: 'encode' | 'decode' | 'reconstruct', provider: ProviderRequest = 'cpu') => {
-  const f = runFiles(dir);
-  const meta = join(f.exported, 'model.json');
-  if (!existsSync(meta)) throw new CliError(`${dir}: not a finished run (no exported/model.json); train it first`, EXIT.noInput);
-  const m = orFail(parseExportedModel(readFileSync(meta, 'utf8'), meta));
-  const file = join(f.exported, `${graph}.onnx`);
-  if (!existsSync(file)) throw new CliError(`${file}: missing from the run; train it again`, EXIT.noInput);
-  let session: ort.InferenceSession;
-  try {
-    ({ session } = await openSession(readFileSync(file), { provider, log: (line) => console.error(line) }));
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`${file}: onnxruntime cannot load it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, EXIT.dataErr);
-  }
-  return { m, session };
+/** The run (run/open.ts) with `graph` opened on the chosen provider; failures end the command. */
+const openGraph = async (dir: string, graph: GraphName, provider: ProviderRequest = 'cpu') => {
+  const run = orFail(await openRun(dir, { graphs: [graph], provider, log: (line) => console.error(line) }));
+  return { run, m: run.model, session: orFail(await run.session(graph)) };
 };
 
-const floatTensor = (m: Exported, data: Float32Array, dims: number[]) =>
-  m.dtype === 'f64' ? new ort.Tensor('float64', Float64Array.from(data), dims) : new ort.Tensor('float32', data, dims);
-
-/** Run `session` over `n` rows of `x` in batches; returns the concatenated single output. */
-const runBatched = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, rowIn: number, rowOut: number, inShape: readonly number[]) => {
-  const out = new Float32Array(n * rowOut);
-  for (let i = 0; i < n; i += 1000) {
-    const b = Math.min(1000, n - i);
-    let res: ort.InferenceSession.OnnxValueMapType;
-    try {
-      res = await session.run({ [input]: floatTensor(m, x.subarray(i * rowIn, (i + b) * rowIn), [b, ...inShape]) });
-    } catch (err) {
-      // The graph refuses shapes model.json promised: the file was edited or belongs to another run.
-      throw new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (onnxruntime: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); train the run again`, EXIT.dataErr);
-    }
-    const got = res[session.outputNames[0]].data as ArrayLike<number>;
-    if (got.length !== b * rowOut)
-      throw new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (${b} rows gave ${got.length} values, not ${b * rowOut}); train the run again`, EXIT.dataErr);
-    out.set(Float32Array.from(got), i * rowOut);
+/**
+ * The graph's first output for `n` rows of `x` (run/batched.ts), as Float32Array. A model.json
+ * whose shapes the exported graphs refuse (edited, or another run's) is bad data, not a bug.
+ */
+const firstOutput = async (session: ort.InferenceSession, m: Exported, input: string, x: Float32Array, n: number, shape: readonly number[], rowOut: number): Promise<Float32Array> => {
+  const bad = (why: string) =>
+    new CliError(`exported/model.json: its shapes (input [${m.inputShape.join(', ')}], code [${m.codeShape.join(', ')}]) do not fit the exported graphs (${why}); train the run again`, EXIT.dataErr);
+  let out: FloatArray;
+  try {
+    out = (await runBatched(session, { dtype: m.dtype, input, shape }, x, n))[session.outputNames[0]];
+  } catch (err) {
+    throw bad(`onnxruntime: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
-  return out;
+  if (out.length !== n * rowOut) throw bad(`${n} rows gave ${out.length} values, not ${n * rowOut}`);
+  return asF32(out);
 };
 
 const loadData = (name: string) => {
@@ -95,11 +77,11 @@ const checkCodesOut = (out: string, inputs: readonly string[]) => {
 
 export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName; provider?: ProviderRequest }) => {
   checkCodesOut(o.out, [o.data]);
-  const { m, session } = await openRun(dir, 'encode', o.provider);
-  const d = o.split && o.split !== 'all' ? runSplit(dir, o.data, o.split) : loadData(o.data);
+  const { run, m, session } = await openGraph(dir, 'encode', o.provider);
+  const d = o.split && o.split !== 'all' ? orFail(run.rows(o.data, o.split)) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.limit ?? d.n);
-  const codes = await runBatched(session, m, 'x', d.images, n, d.dim, size(m.codeShape), m.inputShape);
+  const codes = await firstOutput(session, m, 'x', d.images, n, m.inputShape, size(m.codeShape));
   if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`, EXIT.usage);
   writeOut(o.out, codes, n, m.codeShape);
   // Labels and true factors beside the codes, row for row, where the data set has them.
@@ -107,24 +89,13 @@ export const encodeCommand = async (dir: string, o: { data: string; out: string;
   if (d.factors) writeOut(besideCodes(o.out, 'factors'), d.factors.values.subarray(0, n * d.factors.names.length), n, [d.factors.names.length]);
 };
 
-/** The rows of `name` that the run's split calls `which` (loaded as the run loaded its data). */
-const runSplit = (dir: string, name: string, which: SplitName) => {
-  const run = readRun(dir);
-  if (E.isLeft(run)) throw new CliError(run.left.message, run.left.exitCode);
-  const d = loadLikeRun(name, run.right.split);
-  if (E.isLeft(d)) throw new CliError(d.left.message, d.left.exitCode);
-  const s = selectSplit(d.right, name, run.right.split, which);
-  if (E.isLeft(s)) throw new CliError(s.left.message, s.left.exitCode);
-  return s.right;
-};
-
 export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest }) => {
   orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'], inputs: [o.data] }));
-  const { m, session } = await openRun(dir, 'reconstruct', o.provider);
+  const { m, session } = await openGraph(dir, 'reconstruct', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.n);
-  const recon = await runBatched(session, m, 'x', d.images, n, d.dim, d.dim, m.inputShape);
+  const recon = await firstOutput(session, m, 'x', d.images, n, m.inputShape, d.dim);
   // Originals and reconstructions side by side: pairs of images.
   const pairs = new Float32Array(2 * n * d.dim);
   for (let i = 0; i < n; i++) {
@@ -136,11 +107,11 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
 
 export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest }) => {
   orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'] }));
-  const { m, session } = await openRun(dir, 'decode', o.provider);
+  const { m, session } = await openGraph(dir, 'decode', o.provider);
   if (o.n * Math.max(size(m.codeShape), size(m.inputShape)) > 64 * MAX_EXAMPLE_SIZE)
     throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);
   const z = new Float32Array(o.n * size(m.codeShape));
   Rng.seeded(o.seed).fillNormal(z);
-  const x = await runBatched(session, m, 'code', z, o.n, size(m.codeShape), size(m.inputShape), m.codeShape);
+  const x = await firstOutput(session, m, 'code', z, o.n, m.codeShape, size(m.inputShape));
   writeOut(o.out, x, o.n, m.inputShape);
 };
