@@ -1,6 +1,7 @@
 // The train step's values and when each is alive, for the runtime's memory estimate. Shapes keep
 // the symbolic batch 'B', so one compile serves every --batch; the runtime evaluates them.
-import type { Graph, Val } from './ir/graph';
+import type { Graph } from './ir/graph';
+import type { Val } from './ir/val';
 import type { Shape } from './ir/types';
 import { liveNodes } from './onnx/lower';
 
