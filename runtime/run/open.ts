@@ -28,6 +28,8 @@ export interface RunDir {
   readonly record: () => E.Either<Failure, RunInfo>;
   /** The trained tensors (the last checkpoint), read on first use. */
   readonly weights: () => E.Either<Failure, Readonly<Record<string, FloatArray>>>;
+  /** Both, the record first: what evaluation and figures read before anything else. */
+  readonly trained: () => E.Either<Failure, { readonly info: RunInfo; readonly weights: Readonly<Record<string, FloatArray>> }>;
   /** The rows of data set `name` that the run's split calls `which`, loaded as the run loaded its data. */
   readonly rows: (name: string, which: SplitName) => E.Either<Failure, Dataset>;
 }
@@ -66,10 +68,17 @@ const reason = (err: unknown) => (err instanceof Error ? err.message.split('\n')
 /** A run directory; nothing is read until asked for. */
 export const runDir = (dir: string): RunDir => {
   const record = once(() => readRun(dir));
+  const weights = once(() => readWeights(dir));
   return {
     dir,
     record,
-    weights: once(() => readWeights(dir)),
+    weights,
+    trained: () => {
+      const info = record();
+      if (E.isLeft(info)) return info;
+      const w = weights();
+      return E.isLeft(w) ? w : E.right({ info: info.right, weights: w.right });
+    },
     rows: (name, which) => {
       const r = record();
       if (E.isLeft(r)) return r;

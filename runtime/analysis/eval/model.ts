@@ -135,27 +135,26 @@ export interface EvalRun {
 export const openEvalRun = async (at: string | RunDir, opts: { model?: ModelDef; threads?: number } = {}): Promise<E.Either<Failure, EvalRun>> => {
   const r = typeof at === 'string' ? runDir(at) : at;
   const dir = r.dir;
-  const run = r.record();
-  if (E.isLeft(run)) return run;
-  const weights = r.weights();
-  if (E.isLeft(weights)) return weights;
-  const m = run.right.manifest;
+  const trained = r.trained();
+  if (E.isLeft(trained)) return trained;
+  const { info: run, weights } = trained.right;
+  const m = run.manifest;
   const notes: string[] = [];
   if (opts.model) {
     const optimizer = { kind: m.optimizer.kind, lr: m.optimizer.lr, hyper: m.optimizer.hyper };
-    const first = compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: 1, epochs: Number(run.right.settings.epochs ?? 1) } });
-    if (E.isLeft(first)) return E.left({ message: `${run.right.spec}: ${showError(first.left)}`, exitCode: EXIT.dataErr });
-    if (first.right.manifest.specHash !== m.specHash) notes.push(`${run.right.spec} no longer compiles to the run's spec hash; evaluating the run's own artifacts`);
+    const first = compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: 1, epochs: Number(run.settings.epochs ?? 1) } });
+    if (E.isLeft(first)) return E.left({ message: `${run.spec}: ${showError(first.left)}`, exitCode: EXIT.dataErr });
+    if (first.right.manifest.specHash !== m.specHash) notes.push(`${run.spec} no longer compiles to the run's spec hash; evaluating the run's own artifacts`);
     else {
-      const epochs = Number(run.right.settings.epochs ?? 1);
+      const epochs = Number(run.settings.epochs ?? 1);
       const last = Object.keys(first.right.manifest.scheduled).length ? compileModel(opts.model, { optimizer, dtype: m.dtype, progress: { epoch: epochs, epochs } }) : first;
-      if (E.isLeft(last)) return E.left({ message: `${run.right.spec}: ${showError(last.left)}`, exitCode: EXIT.dataErr });
+      if (E.isLeft(last)) return E.left({ message: `${run.spec}: ${showError(last.left)}`, exitCode: EXIT.dataErr });
       const extra = compileEvalGraphs(opts.model, m.dtype);
-      if (E.isLeft(extra)) return E.left({ message: `${run.right.spec}: ${showError(extra.left)}`, exitCode: EXIT.dataErr });
-      const model = await openEvalModel(last.right, weights.right, extra.right, { threads: opts.threads, source: `${run.right.spec} compiled at epoch ${epochs}` });
-      return E.right({ run: run.right, model, notes });
+      if (E.isLeft(extra)) return E.left({ message: `${run.spec}: ${showError(extra.left)}`, exitCode: EXIT.dataErr });
+      const model = await openEvalModel(last.right, weights, extra.right, { threads: opts.threads, source: `${run.spec} compiled at epoch ${epochs}` });
+      return E.right({ run, model, notes });
     }
   } else notes.push('no spec: evaluating the run\'s own artifacts (no IWAE)');
-  const model = await openEvalModel(runArtifacts(run.right), weights.right, undefined, { threads: opts.threads, source: `${dir}/artifacts` });
-  return E.right({ run: run.right, model, notes });
+  const model = await openEvalModel(runArtifacts(run), weights, undefined, { threads: opts.threads, source: `${dir}/artifacts` });
+  return E.right({ run, model, notes });
 };

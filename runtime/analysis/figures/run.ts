@@ -54,11 +54,10 @@ export const openFigureRun = async (dir: string): Promise<E.Either<Failure, Open
   const opened = await openRun(dir, { graphs: [], logSeverityLevel: 3 });
   if (E.isLeft(opened)) return opened;
   const o = opened.right;
-  const info = o.record();
-  if (E.isLeft(info)) return info;
-  const weights = o.weights();
-  if (E.isLeft(weights)) return weights;
-  const m = info.right.manifest;
+  const trained = o.trained();
+  if (E.isLeft(trained)) return trained;
+  const { info, weights } = trained.right;
+  const m = info.manifest;
   const outputs = async (name: GraphName) => {
     const run = await o.outputs(name);
     if (E.isLeft(run)) throw new Error(run.left.message);
@@ -73,13 +72,13 @@ export const openFigureRun = async (dir: string): Promise<E.Either<Failure, Open
   return E.right({
     dir,
     opened: o,
-    run: { ...info.right.record } as unknown as RunJson,
+    run: { ...info.record } as unknown as RunJson,
     manifest: m,
     inputShape: m.inputShape,
     codeDim: size(m.codeShape),
     dim: size(m.inputShape),
     metrics: readMetrics(runFiles(dir).metrics),
-    tensors: weights.right,
+    tensors: weights,
     graph,
     outputs,
   });
