@@ -1,10 +1,10 @@
 // One writer per run directory. The lock is a file beside the directory (not inside it, so the
-// rename that swaps in a --force replacement never moves it), created with O_EXCL and holding
+// rename that swaps in a --force replacement never moves it), created exclusively (by link) and holding
 // the owner's pid, host and start time. It is released on every exit path this process
 // controls (return, throw, process.exit, SIGINT/SIGTERM/SIGHUP). A lock left by a process that
 // died (SIGKILL, power loss) is never broken silently: the next writer is refused with the
 // command that clears it, because only the user can know that no other machine still writes.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
@@ -108,26 +108,53 @@ export const lockRun = (dir: string, command: string): E.Either<Failure, () => v
     held.set(path, held.get(path)! + 1);
     return E.right(release);
   }
-  let fd: number;
+  // The holder is written to a file of our own first and then linked to the lock's name: link()
+  // is atomic and fails when the name exists, so a rival never sees a lock without its holder.
+  const tmp = `${path}.${process.pid}.tmp`;
+  const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
+  const dropTmp = () => {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never made, or already gone.
+    }
+  };
   try {
-    fd = openSync(path, 'wx', 0o644);
+    const fd = openSync(tmp, 'wx', 0o644);
+    try {
+      writeFileSync(fd, `${JSON.stringify(holder)}\n`); // loops until every byte is written
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return E.left(refusal(dir, path));
-    return E.left(failure(EXIT.cantCreate, `${path}: cannot create the run directory's lock (${code})`));
-  }
-  hook();
-  held.set(path, 1);
-  try {
-    const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
-    writeSync(fd, `${JSON.stringify(holder)}\n`);
-  } catch (err) {
-    closeSync(fd);
-    release();
+    dropTmp();
     const code = (err as NodeJS.ErrnoException).code ?? '';
     const full = ['ENOSPC', 'EDQUOT', 'EROFS'].includes(code);
     return E.left(failure(full ? EXIT.noSpace : EXIT.cantCreate, `${path}: cannot write the run directory's lock (${code}${full ? ': the disk is full; free some space and rerun' : ''})`));
   }
-  closeSync(fd);
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    dropTmp();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return E.left(refusal(dir, path));
+    // A file system without hard links: create the lock itself exclusively (a rival may then,
+    // for a moment, find it empty, and is told someone is taking it).
+    try {
+      const fd = openSync(path, 'wx', 0o644);
+      try {
+        writeFileSync(fd, `${JSON.stringify(holder)}\n`);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err2) {
+      const code2 = (err2 as NodeJS.ErrnoException).code;
+      if (code2 === 'EEXIST') return E.left(refusal(dir, path));
+      return E.left(failure(EXIT.cantCreate, `${path}: cannot create the run directory's lock (${code2 ?? code})`));
+    }
+  }
+  dropTmp();
+  hook();
+  held.set(path, 1);
   return E.right(release);
 };
