@@ -3,6 +3,7 @@
 // types, so the trainers here never import a binding and run in either.
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import type { FloatArray } from './init';
+import type { NoiseAhead } from './noiseStacks';
 
 export type { InferenceSession, Tensor };
 
@@ -16,6 +17,8 @@ export interface Engine {
   readonly Tensor: typeof Tensor;
   /** Opens one graph; `provider` pins the one an earlier session of the same trainer ended up on. */
   open(bytes: Uint8Array, provider?: string): Promise<OpenedGraph>;
+  /** Where the host can draw a fused call's noise while the previous call runs (host/noiseAhead.ts); absent: drawn in line. */
+  readonly noiseAhead?: () => NoiseAhead;
 }
 
 export const ortType = (dtype: 'f32' | 'f64') => (dtype === 'f64' ? 'float64' : 'float32');

@@ -6,6 +6,7 @@ import type { Manifest } from '../../compiler/manifest';
 import { restoreCarried, snapshotCarried } from './carried';
 import { floatTensor, type Engine, type InferenceSession, type Tensor } from './engine';
 import { allocate, type FloatArray } from './init';
+import { drawNoiseStacks, type NoiseAhead, type NoiseLayout } from './noiseStacks';
 import { Rng } from './random';
 import { drawNoise, fusedLosses, initialState, nextCarried, noiseRng, stepLosses } from './trainState';
 
@@ -42,6 +43,8 @@ export class Trainer {
   private carried: Record<string, Tensor>;
   private lr: number;
   private readonly lazy: Partial<Record<LazyGraph, InferenceSession>> = {};
+  /** The engine's drawer of the next fused call's noise, if it has one (see noiseStacks()). */
+  private ahead?: NoiseAhead;
 
   private constructor(
     private readonly engine: Engine,
@@ -67,6 +70,7 @@ export class Trainer {
     for (const p of [...m.params, ...m.optimizer.state]) initial[p.name] = floatTensor(engine, m.dtype, values[p.name], p.shape);
     const t = new Trainer(engine, m, art, train.session, evaluator.session, train.provider, noiseRng(opts.seed), initial, opts.beforeStep);
     if (opts.lr !== undefined) t.setLearningRate(opts.lr);
+    t.ahead = engine.noiseAhead?.();
     for (const g of opts.eager ?? []) await t.graph(g);
     return t;
   }
@@ -151,13 +155,7 @@ export class Trainer {
     await this.beforeStep?.();
     const m = this.manifest;
     const multi = await this.graph('multi');
-    const stacks: Record<string, FloatArray> = {};
-    for (const nz of m.noise) stacks[`noise.${nz.name}`] = allocate(m.dtype, steps * batch * size(nz.shape));
-    for (let s = 0; s < steps; s++)
-      for (const nz of m.noise) {
-        const per = batch * size(nz.shape);
-        this.noiseRng.fillNormal(stacks[`noise.${nz.name}`].subarray(s * per, (s + 1) * per));
-      }
+    const stacks = await this.noiseStacks(steps, batch);
     const feeds: Record<string, Tensor> = { ...this.carried, [m.optimizer.lrInput]: this.scalar(this.lr) };
     for (const st of m.multiStep.stacked) {
       const perExample = st.input === 'x' ? m.inputShape : m.noise.find((nz) => `noise.${nz.name}` === st.input)!.shape;
@@ -166,6 +164,21 @@ export class Trainer {
     const out = await multi.run(feeds);
     this.carried = nextCarried(m, out as Record<string, Tensor>);
     return fusedLosses(m, out, steps);
+  }
+
+  /**
+   * One fused call's noise, `noise.<name>` → [steps × batch × shape]: the prefetch the engine drew
+   * from this very stream state while the last call ran, or drawn here. Either way the stream then
+   * moves past it, and the next call's noise (guessed to be this call's shape) is started.
+   */
+  private async noiseStacks(steps: number, batch: number): Promise<Record<string, FloatArray>> {
+    const m = this.manifest;
+    const layout: NoiseLayout = { dtype: m.dtype, steps, per: m.noise.map((nz) => batch * size(nz.shape)) };
+    const prefetched = layout.per.length ? await this.ahead?.take(this.noiseRng.state(), layout) : undefined;
+    const stacks = prefetched ? prefetched.stacks : drawNoiseStacks(this.noiseRng, layout);
+    if (prefetched) this.noiseRng = Rng.fromState(prefetched.state);
+    if (layout.per.length) this.ahead?.ahead(this.noiseRng.state(), layout);
+    return Object.fromEntries(m.noise.map((nz, i) => [`noise.${nz.name}`, stacks[i]]));
   }
 
   /** Mean loss terms over `n` examples, in batches, without updating anything. Noise is seeded per call. */
@@ -208,6 +221,7 @@ export class Trainer {
   }
 
   async release(): Promise<void> {
+    await this.ahead?.close();
     for (const s of [this.train, this.evaluator, ...Object.values(this.lazy)]) await s.release();
   }
 }

@@ -5,6 +5,7 @@ import * as ort from './providers/ort';
 import { providerList, type Provider, type ProviderRequest } from './providers/request';
 import { unavailable } from './providers/unavailable';
 import type { Engine } from '../core/engine';
+import { workerNoiseAhead } from './noiseAhead';
 
 export { PROVIDERS, type Provider, type ProviderRequest } from './providers/request';
 
@@ -22,6 +23,11 @@ export interface SessionOptions {
   readonly log?: (line: string) => void;
   /** onnxruntime's own log level (0 verbose … 4 fatal; its default 2 prints warnings). */
   readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+}
+
+export interface EngineOptions extends SessionOptions {
+  /** Draw each fused call's noise in a worker thread while the previous call runs (host/noiseAhead.ts). */
+  readonly noiseAhead?: boolean;
 }
 
 export interface OpenSession {
@@ -58,7 +64,8 @@ export const openSession = async (bytes: Uint8Array, opts: SessionOptions = {}):
 };
 
 /** onnxruntime-node as a trainer's engine: sessions on the requested provider, with its fallbacks. */
-export const nodeEngine = (opts: SessionOptions = {}): Engine => ({
+export const nodeEngine = (opts: EngineOptions = {}): Engine => ({
   Tensor: ort.Tensor,
   open: (bytes, provider) => openSession(bytes, provider === undefined ? opts : { ...opts, provider: provider as Provider }),
+  ...(opts.noiseAhead ? { noiseAhead: workerNoiseAhead } : {}),
 });

@@ -8,7 +8,9 @@ export interface NodeTrainerOptions extends TrainerOptions {
   /** Spinning intra-op threads (see SessionOptions.spin); onnxruntime's default when absent. */
   readonly spin?: boolean;
   readonly log?: (line: string) => void;
+  /** Draw each fused call's noise in a worker thread while the previous call runs (host/noiseAhead.ts). */
+  readonly noiseAhead?: boolean;
 }
 
 export const openTrainer = (art: ArtifactBytes, opts: NodeTrainerOptions): Promise<Trainer> =>
-  Trainer.create(nodeEngine({ provider: opts.provider, threads: opts.threads, spin: opts.spin, log: opts.log }), art, { eager: ['multi'], ...opts });
+  Trainer.create(nodeEngine({ provider: opts.provider, threads: opts.threads, spin: opts.spin, log: opts.log, noiseAhead: opts.noiseAhead }), art, { eager: ['multi'], ...opts });

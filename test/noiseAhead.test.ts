@@ -1,0 +1,179 @@
+// Noise drawn ahead in a worker thread (host/noiseAhead.ts, lever 1 of issue 25) changes no bit:
+// fused calls with the worker equal single steps without it (losses, every tensor, the stream's
+// state), whatever mix of fused calls, single steps, rewinds and restores comes in between; the
+// prefetch is used exactly when the previous call was a fused call of the same shape (so the
+// overlap really happens), and a run resumed from any checkpoint ends where an uninterrupted one
+// ends.
+import { fc, test } from '@fast-check/vitest';
+import * as E from 'fp-ts/Either';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { compileModel, type Artifacts } from '../compiler/compile';
+import { showError } from '../compiler/ir/types';
+import type { ModelDef } from '../compiler/model';
+import type { Engine } from '../runtime/core/engine';
+import type { FloatArray } from '../runtime/core/init';
+import type { NoiseAhead } from '../runtime/core/noiseStacks';
+import { splitHeldOut, type Split } from '../runtime/core/dataset';
+import { trainEpochs, type LoopPosition } from '../runtime/core/loop';
+import { Trainer, type Losses, type TrainerMark } from '../runtime/core/trainer';
+import { initialState, noiseRng } from '../runtime/core/trainState';
+import { loadMnistDigits } from '../runtime/host/data/mnist';
+import { nodeEngine } from '../runtime/host/session';
+import { mmdVae } from '../examples/mmd-vae';
+import { vae } from '../examples/vae';
+
+const build = (def: ModelDef, dtype: 'f32' | 'f64' = 'f32'): Artifacts => {
+  const r = compileModel(def, { optimizer: { kind: 'adam', lr: 2e-3, hyper: {} }, dtype });
+  if (E.isLeft(r)) throw new Error(showError(r.left));
+  return r.right;
+};
+
+const bytes = (a: FloatArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const sameTensors = (a: Record<string, FloatArray>, b: Record<string, FloatArray>, what: string) => {
+  expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+  for (const k of Object.keys(a)) expect(bytes(a[k]).equals(bytes(b[k])), `${k} ${what}`).toBe(true);
+};
+
+/** An engine whose noise is drawn ahead in a worker, counting the calls that found their prefetch. */
+const aheadEngine = () => {
+  const base = nodeEngine({ threads: 1, noiseAhead: true });
+  const counter = { hits: 0 };
+  const engine: Engine = {
+    ...base,
+    noiseAhead: (): NoiseAhead => {
+      const inner = base.noiseAhead!();
+      return {
+        take: async (state, layout) => {
+          const got = await inner.take(state, layout);
+          if (got) counter.hits++;
+          return got;
+        },
+        ahead: (state, layout) => inner.ahead(state, layout),
+        close: () => inner.close(),
+      };
+    },
+  };
+  return { engine, counter };
+};
+
+let digits: Float32Array;
+let data: Split;
+const opened: Trainer[] = [];
+const open = async (engine: Engine, art: Artifacts, seed: number) => {
+  const t = await Trainer.create(engine, art, { seed, eager: ['multi'] });
+  opened.push(t);
+  return t;
+};
+beforeAll(() => {
+  digits = loadMnistDigits().images.subarray(0, 600 * 784);
+  data = splitHeldOut({ name: 'slice', images: digits.slice(0, 300 * 784), n: 300, shape: [784], dim: 784 });
+});
+afterAll(async () => {
+  for (const t of opened) await t.release();
+});
+
+// One noise input (the VAE's ε) and two (the MMD-VAE's ε and prior samples, drawn interleaved per step).
+const MODELS: Record<string, () => ModelDef> = { vae: () => vae(2, 1, 'vae', 16).def, mmdVae: () => mmdVae(3, 10, 16).def };
+
+type Op = { readonly kind: 'fused'; readonly steps: number } | { readonly kind: 'single' } | { readonly kind: 'rewind' };
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 2, max: 4 }).map((steps) => ({ kind: 'fused' as const, steps })) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'single' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'rewind' as const }) },
+);
+
+describe('noise drawn ahead in a worker thread', () => {
+  const trainers: Record<string, Promise<{ art: Artifacts; ahead: Trainer; plain: Trainer; counter: { hits: number } }>> = {};
+  const pair = (name: string) =>
+    (trainers[name] ??= (async () => {
+      const art = build(MODELS[name]());
+      const { engine, counter } = aheadEngine();
+      return { art, ahead: await open(engine, art, 1), plain: await open(nodeEngine({ threads: 1 }), art, 1), counter };
+    })());
+
+  test.prop({ model: fc.constantFrom(...Object.keys(MODELS)), batch: fc.integer({ min: 1, max: 6 }), seed: fc.integer({ min: 0, max: 1 << 30 }), ops: fc.array(op, { minLength: 1, maxLength: 7 }) }, { numRuns: 14 })(
+    'fused calls with the worker equal single steps bit for bit, and use the prefetch exactly after a fused call of the same shape',
+    async ({ model, batch, seed, ops }) => {
+      const { art, ahead, plain, counter } = await pair(model);
+      // Both start from `seed`'s initial state and stream (a restore: any prefetch left is stale).
+      const start = initialState(art.manifest, seed);
+      for (const t of [ahead, plain]) t.restore(start, noiseRng(seed).state());
+      const hits0 = counter.hits;
+      let expectedHits = 0;
+      let prev: Op | undefined;
+      let marks: [TrainerMark, TrainerMark] | undefined;
+      let at = 0;
+      const xs = (n: number) => {
+        const v = digits.subarray(at * batch * 784, (at + n) * batch * 784);
+        at = (at + n) % 20;
+        return v;
+      };
+      for (const o of ops) {
+        if (o.kind === 'rewind') {
+          if (marks) {
+            ahead.rewind(marks[0]);
+            plain.rewind(marks[1]);
+          }
+          prev = o;
+          continue;
+        }
+        marks = [ahead.mark(), plain.mark()];
+        const n = o.kind === 'fused' ? o.steps : 1;
+        const x = xs(n);
+        const got = o.kind === 'fused' ? await ahead.stepMany(x, batch, n) : [await ahead.step(x, batch)];
+        const want: Losses[] = [];
+        for (let i = 0; i < n; i++) want.push(await plain.step(x.subarray(i * batch * 784, (i + 1) * batch * 784), batch));
+        expect(got).toEqual(want);
+        if (o.kind === 'fused' && prev?.kind === 'fused' && prev.steps === o.steps) expectedHits++;
+        prev = o;
+      }
+      sameTensors(plain.snapshot(), ahead.snapshot(), 'after the ops');
+      expect(ahead.noiseState()).toEqual(plain.noiseState());
+      expect(counter.hits - hits0).toBe(expectedHits);
+    },
+    120_000,
+  );
+
+  test('f64 graphs: the worker draws float64 stacks, bit-identical to drawing in line', async () => {
+    const art = build(MODELS.mmdVae(), 'f64');
+    const { engine, counter } = aheadEngine();
+    const [ahead, plain] = [await open(engine, art, 5), await open(nodeEngine({ threads: 1 }), art, 5)];
+    const xs = Float64Array.from(digits.subarray(0, 3 * 4 * 784));
+    for (let i = 0; i < 3; i++) expect(await ahead.stepMany(xs, 4, 3)).toEqual(await plain.stepMany(xs, 4, 3));
+    sameTensors(plain.snapshot(), ahead.snapshot(), 'after three fused calls');
+    expect(counter.hits).toBe(2);
+  });
+});
+
+describe('resume with the worker', () => {
+  test.prop({ seed: fc.integer({ min: 0, max: 1 << 30 }), fuse: fc.integer({ min: 2, max: 6 }), every: fc.integer({ min: 3, max: 9 }), pick: fc.nat() }, { numRuns: 4 })(
+    'a run resumed from any checkpoint ends where an uninterrupted one ends, and both where a run without the worker ends',
+    async ({ seed, fuse, every, pick }) => {
+      const art = build(MODELS.vae());
+      const opts = { epochs: 2, batch: 12, seed, fuse, checkpointEvery: every };
+      const run = async (engine: Engine, from?: { p: LoopPosition; tensors: Record<string, FloatArray>; noise: number[] }) => {
+        const t = await open(engine, art, seed);
+        if (from) t.restore(from.tensors, from.noise);
+        const saved: { p: LoopPosition; tensors: Record<string, FloatArray>; noise: number[] }[] = [];
+        const reports = await trainEpochs(t, data.train, data.heldOut, {
+          ...opts,
+          resumeFrom: from?.p,
+          onCheckpoint: (p) => void saved.push({ p, tensors: structuredClone(t.snapshot()), noise: t.noiseState() }),
+        });
+        return { saved, reports, final: t.snapshot(), noise: t.noiseState() };
+      };
+      const whole = await run(aheadEngine().engine);
+      const plain = await run(nodeEngine({ threads: 1 }));
+      sameTensors(plain.final, whole.final, 'uninterrupted, with and without the worker');
+      expect(whole.noise).toEqual(plain.noise);
+      expect(whole.reports.map((r) => r.train)).toEqual(plain.reports.map((r) => r.train));
+      const from = whole.saved[pick % whole.saved.length];
+      const resumed = await run(aheadEngine().engine, from);
+      sameTensors(whole.final, resumed.final, `resumed at step ${from.p.step}`);
+      expect(resumed.noise).toEqual(whole.noise);
+      // The epochs it ran report what the uninterrupted run reported (a mid-epoch resume carries the partial sums).
+      expect(resumed.reports.map((r) => r.train)).toEqual(whole.reports.filter((r) => r.epoch >= from.p.epoch).map((r) => r.train));
+    },
+    240_000,
+  );
+});
