@@ -11,6 +11,8 @@ import { foldTransposedMatMuls } from './gemmFold';
 import { blockedMultiStepModel } from '../compiler/onnx/multiStepBlocked';
 import { residentData, ROWS_INPUT } from './residentData';
 import { initialValues } from '../runtime/core/init';
+import type { Trainer } from '../runtime/core/trainer';
+import { openTrainer } from '../runtime/host/trainer';
 import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
 
@@ -89,7 +91,7 @@ const blocked = (k: number): Uint8Array => {
 };
 const REF = process.argv[7]?.includes('ref') || process.argv.slice(2).join(' ').includes('ref') ? await refBytes() : new Uint8Array();
 
-type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean; resident?: boolean };
+type Variant = { bytes: Uint8Array; opts: ort.InferenceSession.SessionOptions; sgd?: boolean; prealloc?: boolean; noout?: boolean; resident?: boolean; trainer?: boolean; ahead?: boolean };
 // A variant is a '+'-joined list of these, applied in turn to the base.
 const CHANGES: Record<string, (v: Variant) => Variant> = {
   base: (v) => v,
@@ -116,6 +118,11 @@ const CHANGES: Record<string, (v: Variant) => Variant> = {
   noout: (v) => ({ ...v, noout: true }),
   prealloc: (v) => ({ ...v, prealloc: true }),
   t1: (v) => ({ ...v, opts: { ...v.opts, intraOpNumThreads: 1 } }),
+  // `trainer`: the real Trainer.stepMany (the compiled graph, threads and spinning of the variant;
+  // byte changes do not apply), which draws S × B × latent normals in JavaScript before each call;
+  // `ahead`: the same with the next call's noise drawn in a worker thread (host/noiseAhead.ts).
+  trainer: (v) => ({ ...v, trainer: true }),
+  ahead: (v) => ({ ...v, trainer: true, ahead: true }),
 };
 const variant = (name: string): Variant => name.split('+').reduce((v, c) => CHANGES[c](v), { bytes: baseBytes, opts: base });
 
@@ -136,8 +143,21 @@ const runs: { name: string; go: (n: number) => Promise<void>; rates: number[]; c
 // variant's (variants that change the update, sgd and noout, are expected to differ).
 let firstOut: Record<string, ort.Tensor> | null = null;
 const sameBytes = (a: ort.Tensor, b: ort.Tensor) => Buffer.from((a.data as Float32Array).buffer, (a.data as Float32Array).byteOffset, (a.data as Float32Array).byteLength).equals(Buffer.from((b.data as Float32Array).buffer, (b.data as Float32Array).byteOffset, (b.data as Float32Array).byteLength));
+const trainers: { name: string; t: Trainer }[] = [];
 for (const name of variantsS.split(',')) {
   const v = variant(name);
+  if (v.trainer) {
+    const session = (v.opts.extra as { session?: Record<string, string> } | undefined)?.session;
+    const t = await openTrainer(c.right, { seed: 0, threads: v.opts.intraOpNumThreads, spin: session?.['intra_op.allow_spinning'] !== '0', noiseAhead: v.ahead });
+    const xs = feeds0[stackedName('x')].data as Float32Array;
+    const go = async (n: number) => {
+      for (let i = 0; i < n; i++) await (fuse === 1 ? t.step(xs, batch) : t.stepMany(xs, batch, fuse));
+    };
+    await go(6);
+    trainers.push({ name, t });
+    runs.push({ name, go, rates: [], cpu: [] });
+    continue;
+  }
   const s = await ort.InferenceSession.create(v.bytes, v.opts);
   const feeds = { ...feeds0 };
   if (v.resident) {
@@ -188,6 +208,13 @@ for (let r = 0; r < reps; r++)
     // CPU time per step: on a shared machine (with spinning off) a steadier measure of the work.
     v.cpu.push((c1.user + c1.system) / 1000 / (calls * fuse));
   }
+// Trainer variants made the same calls from the same seed: their state must agree bit for bit.
+for (const { name, t } of trainers.slice(1)) {
+  const [a, b] = [trainers[0].t.snapshot(), t.snapshot()];
+  const differ = Object.keys(a).filter((k) => !Buffer.from(a[k].buffer, a[k].byteOffset, a[k].byteLength).equals(Buffer.from(b[k].buffer, b[k].byteOffset, b[k].byteLength)));
+  console.log(`${name}: state after the run ${differ.length ? `differs from ${trainers[0].name}: ${differ.slice(0, 5).join(', ')}` : `bit-identical to ${trainers[0].name}`}`);
+}
+for (const { t } of trainers) await t.release();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const v of runs)
   console.log(`${model} b${batch} S${fuse} ${v.name.padEnd(10)} ${median(v.rates).toFixed(1)} steps/s  ratio ${median(v.rates.map((x, i) => x / runs[0].rates[i])).toFixed(3)}; CPU ${median(v.cpu).toFixed(2)} ms/step, ratio ${median(v.cpu.map((x, i) => runs[0].cpu[i] / x)).toFixed(3)}`);

@@ -5,6 +5,8 @@
 // overlap really happens), and a run resumed from any checkpoint ends where an uninterrupted one
 // ends.
 import { fc, test } from '@fast-check/vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { compileModel, type Artifacts } from '../compiler/compile';
@@ -143,6 +145,13 @@ describe('noise drawn ahead in a worker thread', () => {
     sameTensors(plain.snapshot(), ahead.snapshot(), 'after three fused calls');
     expect(counter.hits).toBe(2);
   });
+});
+
+describe('closing the worker', () => {
+  test('a close() while a draw\'s answer is queued settles before the process ends', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures/noise/close.ts')], { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 60_000 });
+    expect({ status: r.status, stdout: r.stdout.trim().split('\n') }).toEqual({ status: 0, stdout: ['drawn', 'closed'] });
+  }, 70_000);
 });
 
 describe('resume with the worker', () => {

@@ -93,8 +93,12 @@ class WorkerNoiseAhead implements NoiseAhead {
     const w = this.worker;
     this.worker = undefined;
     if (w) {
+      // A draw's answer arriving now must not unreference the worker: the process could then end
+      // before terminate() settles (exit code 13, an unsettled top-level await).
+      w.removeAllListeners('message');
       w.removeAllListeners('exit');
-      w.ref(); // an unreferenced worker would let the process end before it has stopped
+      this.answers.clear();
+      w.ref();
       await w.terminate();
     }
   }
