@@ -11,8 +11,9 @@ import { foldTransposedMatMuls } from './gemmFold';
 import { blockedMultiStepModel } from '../compiler/onnx/multiStepBlocked';
 import { residentData, ROWS_INPUT } from './residentData';
 import { initialValues } from '../runtime/core/init';
-import type { Trainer } from '../runtime/core/trainer';
-import { openTrainer } from '../runtime/host/trainer';
+import type { Engine } from '../runtime/core/engine';
+import { Trainer } from '../runtime/core/trainer';
+import { nodeEngine } from '../runtime/host/session';
 import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
 
@@ -144,16 +145,42 @@ const runs: { name: string; go: (n: number) => Promise<void>; rates: number[]; c
 let firstOut: Record<string, ort.Tensor> | null = null;
 const sameBytes = (a: ort.Tensor, b: ort.Tensor) => Buffer.from((a.data as Float32Array).buffer, (a.data as Float32Array).byteOffset, (a.data as Float32Array).byteLength).equals(Buffer.from((b.data as Float32Array).buffer, (b.data as Float32Array).byteOffset, (b.data as Float32Array).byteLength));
 const trainers: { name: string; t: Trainer }[] = [];
+const splits: { name: string; split: { prep: number[]; run: number[] } }[] = [];
 for (const name of variantsS.split(',')) {
   const v = variant(name);
   if (v.trainer) {
     const session = (v.opts.extra as { session?: Record<string, string> } | undefined)?.session;
-    const t = await openTrainer(c.right, { seed: 0, threads: v.opts.intraOpNumThreads, spin: session?.['intra_op.allow_spinning'] !== '0', noiseAhead: v.ahead });
+    // The main thread's time from stepMany's start to `run` (drawing noise, or waiting for the
+    // worker's draw, and building the feeds), and `run`'s own, per call.
+    const split = { prep: [] as number[], run: [] as number[] };
+    let called = 0;
+    const base = nodeEngine({ threads: v.opts.intraOpNumThreads, spin: session?.['intra_op.allow_spinning'] !== '0', noiseAhead: v.ahead });
+    const engine: Engine = {
+      ...base,
+      open: async (bytes, provider) => {
+        const g = await base.open(bytes, provider);
+        const run = g.session.run.bind(g.session) as (f: unknown) => Promise<never>;
+        (g.session as { run: unknown }).run = async (f: unknown) => {
+          const t0 = performance.now();
+          split.prep.push(t0 - called);
+          const out = await run(f);
+          split.run.push(performance.now() - t0);
+          return out;
+        };
+        return g;
+      },
+    };
+    const t = await Trainer.create(engine, c.right, { seed: 0, eager: ['multi'] });
     const xs = feeds0[stackedName('x')].data as Float32Array;
     const go = async (n: number) => {
-      for (let i = 0; i < n; i++) await (fuse === 1 ? t.step(xs, batch) : t.stepMany(xs, batch, fuse));
+      for (let i = 0; i < n; i++) {
+        called = performance.now();
+        await (fuse === 1 ? t.step(xs, batch) : t.stepMany(xs, batch, fuse));
+      }
     };
     await go(6);
+    [split.prep, split.run] = [[], []];
+    splits.push({ name, split });
     trainers.push({ name, t });
     runs.push({ name, go, rates: [], cpu: [] });
     continue;
@@ -208,6 +235,7 @@ for (let r = 0; r < reps; r++)
     // CPU time per step: on a shared machine (with spinning off) a steadier measure of the work.
     v.cpu.push((c1.user + c1.system) / 1000 / (calls * fuse));
   }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // Trainer variants made the same calls from the same seed: their state must agree bit for bit.
 for (const { name, t } of trainers.slice(1)) {
   const [a, b] = [trainers[0].t.snapshot(), t.snapshot()];
@@ -215,6 +243,7 @@ for (const { name, t } of trainers.slice(1)) {
   console.log(`${name}: state after the run ${differ.length ? `differs from ${trainers[0].name}: ${differ.slice(0, 5).join(', ')}` : `bit-identical to ${trainers[0].name}`}`);
 }
 for (const { t } of trainers) await t.release();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+for (const { name, split } of splits)
+  console.log(`${name}: main thread before run ${median(split.prep).toFixed(2)} ms/call, run ${median(split.run).toFixed(1)} ms/call (medians of ${split.run.length} calls)`);
 for (const v of runs)
   console.log(`${model} b${batch} S${fuse} ${v.name.padEnd(10)} ${median(v.rates).toFixed(1)} steps/s  ratio ${median(v.rates.map((x, i) => x / runs[0].rates[i])).toFixed(3)}; CPU ${median(v.cpu).toFixed(2)} ms/step, ratio ${median(v.cpu.map((x, i) => runs[0].cpu[i] / x)).toFixed(3)}`);
