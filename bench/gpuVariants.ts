@@ -1,17 +1,20 @@
 // The fused-graph variants of issue 25 on one provider (scripts/gpu-check.sh runs it on CUDA):
 // the current Loop, k steps per Loop iteration (kK), the training set resident in the graph
-// (resident), both together; steps/s, and per call the split of JavaScript preparation (drawing
-// S×B×latent normals and building the feeds, as Trainer.stepMany does) against session.run.
-// onnxruntime-node 1.30 runs session.run synchronously on the main thread (after a setImmediate),
-// so the preparation cannot overlap the run from JavaScript: its share is what lever 1 could gain.
+// (resident), both together, and the noise drawn ahead in a worker thread (ahead: lever 1,
+// host/noiseAhead.ts); steps/s, and per call the split of JavaScript preparation (drawing
+// S×B×latent normals, or taking the worker's, and building the feeds, as Trainer.stepMany does)
+// against session.run. onnxruntime-node 1.30 runs session.run synchronously on the main thread
+// (after a setImmediate), so only another thread can draw while it runs.
 // Usage: tsx bench/gpuVariants.ts [--provider cuda] [--batches 128,1024] [--fuse 64]
-//   [--variants loop,k4,k16,resident,resident+k16] [--calls 8] [--reps 3]  → JSON lines, the last complete.
+//   [--variants loop,ahead,k4,k16,resident,resident+k16] [--calls 8] [--reps 3]  → JSON lines, the last complete.
 import * as E from 'fp-ts/Either';
 import { compileModel } from '../compiler/compile';
 import { onnx } from '../compiler/onnx/emitter';
 import { blockedMultiStepModel } from '../compiler/onnx/multiStepBlocked';
 import * as ort from '../runtime/host/providers/ort';
 import { initialValues } from '../runtime/core/init';
+import { drawNoiseStacks, type NoiseLayout } from '../runtime/core/noiseStacks';
+import { workerNoiseAhead } from '../runtime/host/noiseAhead';
 import { Rng } from '../runtime/core/random';
 import { openSession, type Provider } from '../runtime/host/session';
 import { BENCH_MODELS } from './models';
@@ -21,7 +24,7 @@ const arg = (name: string, dflt: string) => (process.argv.includes(name) ? proce
 const provider = arg('--provider', 'cuda') as Provider;
 const batches = arg('--batches', '128,1024').split(',').map(Number);
 const fuse = Number(arg('--fuse', '64'));
-const variants = arg('--variants', 'loop,k4,k16,resident,resident+k16').split(',');
+const variants = arg('--variants', 'loop,ahead,k4,k16,resident,resident+k16').split(',');
 const calls = Number(arg('--calls', '8'));
 const reps = Number(arg('--reps', '3'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -50,17 +53,19 @@ for (const batch of batches) {
     const { session } = await openSession(bytesFor(variant, data), { provider });
     let carried: Record<string, ort.Tensor> = {};
     for (const p of [...m.params, ...m.optimizer.state]) carried[p.name] = new ort.Tensor('float32', initialValues(p.init, p.shape, 'f32', rng) as Float32Array, [...p.shape]);
-    const noiseRng = Rng.seeded(1);
+    let noiseRng = Rng.seeded(1);
+    const drawer = variant.includes('ahead') ? workerNoiseAhead() : undefined;
+    const layout: NoiseLayout = { dtype: 'f32', steps: fuse, per: m.noise.map((nz) => batch * nz.shape.reduce((a, b) => a * b, 1)) };
     let prep = 0;
     let run = 0;
     const call = async () => {
       const t0 = performance.now();
       const feeds: Record<string, ort.Tensor> = { ...carried, [m.optimizer.lrInput]: new ort.Tensor('float32', Float32Array.of(1e-3), []) };
-      for (const nz of m.noise) {
-        const eps = new Float32Array(fuse * batch * nz.shape.reduce((a, b) => a * b, 1));
-        noiseRng.fillNormal(eps);
-        feeds[`steps.noise.${nz.name}`] = new ort.Tensor('float32', eps, [fuse, batch, ...nz.shape]);
-      }
+      const got = await drawer?.take(noiseRng.state(), layout);
+      const stacks = got ? got.stacks : drawNoiseStacks(noiseRng, layout);
+      if (got) noiseRng = Rng.fromState(got.state);
+      drawer?.ahead(noiseRng.state(), layout);
+      m.noise.forEach((nz, i) => (feeds[`steps.noise.${nz.name}`] = new ort.Tensor('float32', stacks[i] as Float32Array, [fuse, batch, ...nz.shape])));
       if (variant.includes('resident')) feeds[ROWS_INPUT] = new ort.Tensor('int64', rows, [fuse, batch]);
       else feeds['steps.x'] = new ort.Tensor('float32', data, [fuse, batch, 784]);
       const t1 = performance.now();
@@ -83,6 +88,7 @@ for (const batch of batches) {
     results.push({ provider, batch, fuse, variant, steps_per_s: median(rates), rates, prep_ms_per_call: prep / n, run_ms_per_call: run / n });
     console.error(`${provider} vae b${batch} S${fuse} ${variant}: ${median(rates).toFixed(0)} steps/s; per call JS prep ${(prep / n).toFixed(2)} ms, run ${(run / n).toFixed(2)} ms`);
     console.log(JSON.stringify({ provider, results }));
+    await drawer?.close();
     await session.release();
   }
 }

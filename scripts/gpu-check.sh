@@ -7,7 +7,8 @@
 #                                 on the CPU (held-out losses compared), the GPU benchmark
 #   scripts/gpu-check.sh speed    the speed part only (issue 25, one device call under 8 minutes):
 #                                 doctor, bench/gpu.ts, the fused-graph variants (bench/gpuVariants.ts:
-#                                 current Loop, k steps per iteration, training set resident, with the
+#                                 current Loop, noise drawn ahead in a worker, k steps per iteration,
+#                                 training set resident, with the
 #                                 per-call split of JavaScript preparation vs run) and torch's three
 #                                 modes, batch 128 and 1024
 # Results: $OUT (or .gpu-out/), eight files (speed: five, with bench-variants.json) (what the device tool brings back): gpu-check.log,
@@ -54,9 +55,9 @@ dry=${GPU_CHECK_DRY:-}
 speed=; [ "${1:-}" = speed ] && speed=1
 P=cuda epochs=3 steps=512
 batches=128,1024 fuses=1,16,64,256
-variant_args=(--batches 128,1024 --fuse 64 --calls 8 --reps 3 --variants loop,k4,k16,resident,resident+k16)
+variant_args=(--batches 128,1024 --fuse 64 --calls 8 --reps 3 --variants loop,ahead,k4,k16,resident,resident+k16)
 [ -n "$speed" ] && { steps=256 fuses=1,16,64; }
-[ -n "$dry" ] && { P=cpu epochs=1 steps=32 batches=128 fuses=1,16; variant_args=(--batches 128 --fuse 16 --calls 2 --reps 1 --variants loop,k4,k16,resident); log "dry run: cpu stands in for cuda"; }
+[ -n "$dry" ] && { P=cpu epochs=1 steps=32 batches=128 fuses=1,16; variant_args=(--batches 128 --fuse 16 --calls 2 --reps 1 --variants loop,ahead,k4,k16,resident); log "dry run: cpu stands in for cuda"; }
 [ "$ready" = true ] || [ -n "$dry" ] || { log "--provider cuda is not ready (the doctor above says why); stopping"; exit 69; }
 
 status=0
