@@ -55,7 +55,7 @@ for (const batch of batches) {
     for (const p of [...m.params, ...m.optimizer.state]) carried[p.name] = new ort.Tensor('float32', initialValues(p.init, p.shape, 'f32', rng) as Float32Array, [...p.shape]);
     let noiseRng = Rng.seeded(1);
     const drawer = variant.includes('ahead') ? workerNoiseAhead() : undefined;
-    const layout: NoiseLayout = { dtype: 'f32', steps: fuse, per: m.noise.map((nz) => batch * nz.shape.reduce((a, b) => a * b, 1)) };
+    const layout: NoiseLayout = { dtype: 'f32', iterations: fuse, groups: [{ times: 1, per: m.noise.map((nz) => batch * nz.shape.reduce((a, b) => a * b, 1)) }] };
     let prep = 0;
     let run = 0;
     const call = async () => {

@@ -1,3 +1,5 @@
+// The draw order of a fused call's noise (core/noiseStacks.ts) is the single steps' order, for
+// one step graph or several (a GAN round), and the worker draws it bit for bit.
 // Noise drawn ahead in a worker thread (host/noiseAhead.ts, lever 1 of issue 25) changes no bit:
 // fused calls with the worker equal single steps without it (losses, every tensor, the stream's
 // state), whatever mix of fused calls, single steps, rewinds and restores comes in between; the
@@ -14,7 +16,9 @@ import { showError } from '../compiler/ir/types';
 import type { ModelDef } from '../compiler/model';
 import type { Engine } from '../runtime/core/engine';
 import type { FloatArray } from '../runtime/core/init';
-import type { NoiseAhead } from '../runtime/core/noiseStacks';
+import { drawNoiseStacks, stackSizes, type NoiseAhead, type NoiseLayout } from '../runtime/core/noiseStacks';
+import { Rng } from '../runtime/core/random';
+import { workerNoiseAhead } from '../runtime/host/noiseAhead';
 import { splitHeldOut, type Split } from '../runtime/core/dataset';
 import { trainEpochs, type LoopPosition } from '../runtime/core/loop';
 import { Trainer, type Losses, type TrainerMark } from '../runtime/core/trainer';
@@ -83,6 +87,53 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'single' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'rewind' as const }) },
 );
+
+// Layouts with several groups (a GAN round: the discriminator's step `times` times, then the
+// generator's), each with 0–2 noise inputs.
+const layoutArb: fc.Arbitrary<NoiseLayout> = fc.record({
+  dtype: fc.constantFrom('f32' as const, 'f64' as const),
+  iterations: fc.integer({ min: 1, max: 4 }),
+  groups: fc.array(fc.record({ times: fc.integer({ min: 1, max: 3 }), per: fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 2 }) }), { minLength: 1, maxLength: 3 }),
+});
+
+describe('the draw order of a fused call', () => {
+  test.prop({ layout: layoutArb, seed: fc.integer() })('is the single steps\' order: per iteration, each group `times` times, its inputs in turn', ({ layout, seed }) => {
+    const got = drawNoiseStacks(Rng.seeded(seed), layout);
+    // One normal at a time, into the slot (iteration, repeat) of the (group, input) stack.
+    const rng = Rng.seeded(seed);
+    const want = stackSizes(layout).map((n) => (layout.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n)));
+    for (let s = 0; s < layout.iterations; s++) {
+      let first = 0;
+      for (const g of layout.groups) {
+        for (let j = 0; j < g.times; j++) g.per.forEach((per, i) => { for (let e = 0; e < per; e++) want[first + i][(s * g.times + j) * per + e] = rng.normal(); });
+        first += g.per.length;
+      }
+    }
+    expect(got.map(bytes)).toEqual(want.map(bytes));
+  });
+
+  test.prop({ layouts: fc.array(layoutArb, { minLength: 1, maxLength: 4 }), seed: fc.integer() }, { numRuns: 8 })(
+    'the worker draws it bit for bit, and hands back the state after it',
+    async ({ layouts, seed }) => {
+      const ahead = workerNoiseAhead();
+      try {
+        let state = Rng.seeded(seed).state();
+        for (const layout of layouts) {
+          ahead.ahead(state, layout);
+          const got = await ahead.take(state, layout);
+          const rng = Rng.fromState(state);
+          const want = drawNoiseStacks(rng, layout);
+          expect(got?.stacks.map(bytes)).toEqual(want.map(bytes));
+          expect(got?.state).toEqual(rng.state());
+          state = rng.state();
+        }
+      } finally {
+        await ahead.close();
+      }
+    },
+    60_000,
+  );
+});
 
 describe('noise drawn ahead in a worker thread', () => {
   const trainers: Record<string, Promise<{ art: Artifacts; ahead: Trainer; plain: Trainer; counter: { hits: number } }>> = {};

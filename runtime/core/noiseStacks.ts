@@ -5,27 +5,42 @@
 import { allocate, type FloatArray } from './init';
 import type { Rng } from './random';
 
-/** The shape of one call's noise: `steps` steps of `per[i]` normals for noise input i. */
+/**
+ * The shape of one fused call's noise, in the order single steps draw it: `iterations` times, each
+ * group in turn (a step graph of the call: an autoencoder has one, a GAN round two), `times` draws
+ * of the group (a step repeated within an iteration), each draw one block of `per[i]` normals for
+ * each of the group's noise inputs in order. One stack per (group, input), in that order, of
+ * iterations × times × per[i] normals.
+ */
 export interface NoiseLayout {
   readonly dtype: 'f32' | 'f64';
-  readonly steps: number;
-  readonly per: readonly number[];
+  readonly iterations: number;
+  readonly groups: readonly { readonly times: number; readonly per: readonly number[] }[];
 }
 
+export const stackSizes = (l: NoiseLayout): number[] => l.groups.flatMap((g) => g.per.map((per) => l.iterations * g.times * per));
+
 /**
- * Fills `stacks[i]` ([steps × per[i]]) from `rng` in the single steps' order. `stop`, asked
- * between steps, abandons the draw (a prefetch nobody will use): then false, else true.
+ * Fills the layout's stacks from `rng` in the single steps' order. `stop`, asked before each
+ * iteration, abandons the draw (a prefetch nobody will use): then false, else true.
  */
-export const fillNoiseStacks = (rng: Rng, stacks: readonly FloatArray[], layout: NoiseLayout, stop?: () => boolean): boolean => {
-  for (let s = 0; s < layout.steps; s++) {
+export const fillNoiseStacks = (rng: Rng, stacks: readonly FloatArray[], l: NoiseLayout, stop?: () => boolean): boolean => {
+  for (let s = 0; s < l.iterations; s++) {
     if (stop?.()) return false;
-    layout.per.forEach((per, i) => rng.fillNormal(stacks[i].subarray(s * per, (s + 1) * per)));
+    let first = 0;
+    for (const g of l.groups) {
+      for (let j = 0; j < g.times; j++) {
+        const slot = s * g.times + j;
+        g.per.forEach((per, i) => rng.fillNormal(stacks[first + i].subarray(slot * per, (slot + 1) * per)));
+      }
+      first += g.per.length;
+    }
   }
   return true;
 };
 
 export const drawNoiseStacks = (rng: Rng, layout: NoiseLayout): FloatArray[] => {
-  const stacks = layout.per.map((per) => allocate(layout.dtype, layout.steps * per));
+  const stacks = stackSizes(layout).map((n) => allocate(layout.dtype, n));
   fillNoiseStacks(rng, stacks, layout);
   return stacks;
 };

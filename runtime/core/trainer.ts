@@ -173,11 +173,12 @@ export class Trainer {
    */
   private async noiseStacks(steps: number, batch: number): Promise<Record<string, FloatArray>> {
     const m = this.manifest;
-    const layout: NoiseLayout = { dtype: m.dtype, steps, per: m.noise.map((nz) => batch * size(nz.shape)) };
-    const prefetched = layout.per.length ? await this.ahead?.take(this.noiseRng.state(), layout) : undefined;
+    const layout: NoiseLayout = { dtype: m.dtype, iterations: steps, groups: [{ times: 1, per: m.noise.map((nz) => batch * size(nz.shape)) }] };
+    const ahead = m.noise.length ? this.ahead : undefined;
+    const prefetched = await ahead?.take(this.noiseRng.state(), layout);
     const stacks = prefetched ? prefetched.stacks : drawNoiseStacks(this.noiseRng, layout);
     if (prefetched) this.noiseRng = Rng.fromState(prefetched.state);
-    if (layout.per.length) this.ahead?.ahead(this.noiseRng.state(), layout);
+    ahead?.ahead(this.noiseRng.state(), layout);
     return Object.fromEntries(m.noise.map((nz, i) => [`noise.${nz.name}`, stacks[i]]));
   }
 

@@ -6,7 +6,7 @@
 // trainer's state with the call's shape (an epoch's shorter last chunk, a rewind, a restore, single
 // steps in between) is cancelled, and the trainer draws as before.
 import { Worker } from 'node:worker_threads';
-import type { DrawnStacks, NoiseAhead, NoiseLayout } from '../core/noiseStacks';
+import { stackSizes, type DrawnStacks, type NoiseAhead, type NoiseLayout } from '../core/noiseStacks';
 import { floatsOf, type NoiseDone, type NoiseJob } from './noiseWorker';
 
 // Plain JavaScript that loads the worker's module through tsx (from sources or from dist/ alike).
@@ -15,7 +15,7 @@ const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then(({ tsImport }) => tsImport(workerData.file, workerData.parent)).then((m) => m.serveNoise());
 `;
 
-const key = (state: readonly number[], l: NoiseLayout) => JSON.stringify([state, l.dtype, l.steps, l.per]);
+const key = (state: readonly number[], l: NoiseLayout) => JSON.stringify([state, l.dtype, l.iterations, l.groups.map((g) => [g.times, g.per])]);
 
 interface Pending {
   readonly key: string;
@@ -60,7 +60,7 @@ class WorkerNoiseAhead implements NoiseAhead {
     const bytes = layout.dtype === 'f64' ? 8 : 4;
     const spare = this.spare;
     this.spare = [];
-    const buffers = layout.per.map((per, i) => (spare[i] && spare[i].byteLength >= layout.steps * per * bytes ? spare[i] : new ArrayBuffer(layout.steps * per * bytes)));
+    const buffers = stackSizes(layout).map((n, i) => (spare[i] && spare[i].byteLength >= n * bytes ? spare[i] : new ArrayBuffer(n * bytes)));
     const id = this.nextId++;
     const done = new Promise<NoiseDone>((resolve, reject) => this.answers.set(id, { resolve, reject }));
     Atomics.store(this.cancel, 0, 0);
@@ -84,7 +84,8 @@ class WorkerNoiseAhead implements NoiseAhead {
       return undefined;
     }
     this.given = [...d.buffers];
-    return { stacks: d.buffers.map((b, i) => floatsOf(layout.dtype, b, layout.steps * layout.per[i])), state: d.state };
+    const sizes = stackSizes(layout);
+    return { stacks: d.buffers.map((b, i) => floatsOf(layout.dtype, b, sizes[i])), state: d.state };
   }
 
   async close(): Promise<void> {

@@ -1,17 +1,17 @@
 // The drawing side of host/noiseAhead.ts, run in a worker thread: draws one fused call's noise
 // into the buffers it is handed, from the stream state it is sent, with the trainer's own loop
 // (core/noiseStacks.ts), and hands the buffers back with the state after the draw, or null when
-// the main thread cancelled it (checked between steps).
+// the main thread cancelled it (checked between iterations).
 import { parentPort } from 'node:worker_threads';
 import type { FloatArray } from '../core/init';
-import { fillNoiseStacks, type NoiseLayout } from '../core/noiseStacks';
+import { fillNoiseStacks, stackSizes, type NoiseLayout } from '../core/noiseStacks';
 import { Rng } from '../core/random';
 
 export interface NoiseJob {
   readonly id: number;
   readonly state: readonly number[];
   readonly layout: NoiseLayout;
-  /** One per noise input, at least steps × per[i] elements of the layout's dtype; transferred. */
+  /** One per stack of the layout, at least its size in elements of the layout's dtype; transferred. */
   readonly buffers: readonly ArrayBuffer[];
   /** Int32 [1]: set to 1 by the main thread to abandon the draw. */
   readonly cancel: SharedArrayBuffer;
@@ -32,7 +32,8 @@ export const serveNoise = (): void => {
   if (!port) throw new Error('serveNoise runs in a worker thread');
   port.on('message', (job: NoiseJob) => {
     const cancel = new Int32Array(job.cancel);
-    const stacks = job.buffers.map((b, i) => floatsOf(job.layout.dtype, b, job.layout.steps * job.layout.per[i]));
+    const sizes = stackSizes(job.layout);
+    const stacks = job.buffers.map((b, i) => floatsOf(job.layout.dtype, b, sizes[i]));
     const rng = Rng.fromState(job.state);
     const whole = fillNoiseStacks(rng, stacks, job.layout, () => Atomics.load(cancel, 0) === 1);
     port.postMessage({ id: job.id, state: whole ? rng.state() : null, buffers: job.buffers } satisfies NoiseDone, [...job.buffers]);
