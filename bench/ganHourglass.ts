@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/Either';
 import { compileGan } from '../compiler/gan';
 import { Rng } from '../runtime/core/random';
-import { GanTrainer } from '../runtime/apps/gan/trainer';
+import { openGanTrainer } from '../runtime/apps/gan/players';
 import { nodeEngine } from '../runtime/host/session';
 import { dcgan } from '../examples/gan';
 
@@ -17,11 +17,11 @@ if (E.isLeft(c)) throw new Error(c.left.message);
 const dim = 64 * 64;
 const rng = Rng.seeded(0);
 const data = Float32Array.from({ length: 8 * batch * dim }, () => rng.uniform());
-const t = await GanTrainer.create(nodeEngine({ threads }), c.right, { seed: 0 });
+const t = await openGanTrainer(nodeEngine({ threads }), c.right, 0);
 const run = async (n: number) => {
   for (let i = 0; i < n; i++) {
-    await t.stepPlayer('discriminator', batch, data.subarray((i % 8) * batch * dim, ((i % 8) + 1) * batch * dim));
-    await t.stepPlayer('generator', batch);
+    await t.stepOf('discriminator', batch, data.subarray((i % 8) * batch * dim, ((i % 8) + 1) * batch * dim));
+    await t.stepOf('generator', batch);
   }
 };
 await run(3);

@@ -4,8 +4,8 @@
 import type { Dataset } from '../../core/dataset';
 import { DivergedError } from '../../core/loop';
 import { Rng } from '../../core/random';
-import type { Losses } from '../../core/trainer';
-import type { GanTrainer } from './trainer';
+import type { FloatArray } from '../../core/init';
+import type { Losses, Trainer } from '../../core/trainer';
 
 export interface GanPosition {
   readonly round: number;
@@ -22,10 +22,23 @@ export interface GanLoopOptions {
   /** Checkpoint every n rounds (and always after the last round). */
   readonly checkpointEvery?: number;
   readonly onCheckpoint?: (p: GanPosition) => void | Promise<void>;
-  readonly onRound?: (round: number, losses: { discriminator: Losses[]; generator: Losses }) => void;
+  readonly onRound?: (round: number, losses: RoundLosses) => void;
 }
 
-export const trainGan = async (trainer: GanTrainer, data: Dataset, opts: GanLoopOptions): Promise<{ discriminator: Losses; generator: Losses }[]> => {
+export interface RoundLosses {
+  readonly discriminator: Losses[];
+  readonly generator: Losses;
+}
+
+/** k discriminator steps on the k batches in `xs` (row-major), then one generator step. */
+export const playRound = async (trainer: Trainer, xs: FloatArray, batch: number, k: number): Promise<RoundLosses> => {
+  const dim = trainer.plan.inputShape.reduce((a, b) => a * b, 1);
+  const discriminator: Losses[] = [];
+  for (let i = 0; i < k; i++) discriminator.push(await trainer.stepOf('discriminator', batch, xs.subarray(i * batch * dim, (i + 1) * batch * dim)));
+  return { discriminator, generator: await trainer.stepOf('generator', batch) };
+};
+
+export const trainGan = async (trainer: Trainer, data: Dataset, opts: GanLoopOptions): Promise<{ discriminator: Losses; generator: Losses }[]> => {
   const k = opts.k ?? 1;
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be an integer ≥ 1, got ${k}`);
   const rng = opts.resumeFrom ? Rng.fromState(opts.resumeFrom.dataState) : Rng.seeded(opts.seed);
@@ -36,7 +49,7 @@ export const trainGan = async (trainer: GanTrainer, data: Dataset, opts: GanLoop
       const j = Math.min(data.n - 1, Math.floor(rng.uniform() * data.n));
       xs.set(data.images.subarray(j * data.dim, (j + 1) * data.dim), i * data.dim);
     }
-    const r = await trainer.round(xs, opts.batch, k);
+    const r = await playRound(trainer, xs, opts.batch, k);
     for (const [player, list] of [['discriminator', r.discriminator], ['generator', [r.generator]]] as const)
       for (const losses of list)
         for (const [term, v] of Object.entries(losses)) if (!Number.isFinite(v)) throw new DivergedError(round, `${player}.${term}`, v);
