@@ -18,14 +18,17 @@ const stepGraph = (s: PlayerStep, noise: GanManifest['noise']): StepGraph => ({
   data: s.data,
 });
 
-/** The discriminator's step first (it picks the provider), then the generator's; `generate` reads. */
+/**
+ * The discriminator's step first (it picks the provider), then the generator's; `rounds` runs k of
+ * the first and one of the second per iteration; `generate` reads.
+ */
 export const ganPlan = (m: GanManifest): TrainPlan => ({
   dtype: m.dtype,
   inputShape: m.inputShape,
   state: [...m.params, ...PLAYERS.flatMap((p) => m.steps[p].optimizer.state)],
   params: m.params.map((p) => p.name),
   steps: Object.fromEntries(PLAYERS.map((p) => [p, stepGraph(m.steps[p], m.noise)])),
-  fused: {},
+  fused: m.rounds ? { rounds: { ...m.rounds, sequence: [{ step: 'discriminator', repeated: true }, { step: 'generator' }] } } : {},
   readers: { generate: m.generate.file },
   eager: ['generate'],
 });
