@@ -29,9 +29,9 @@ describe.each([
   ['digits GAN', () => digitsGan(16, 8).def],
   ['DCGAN on shapes (base 8)', () => dcgan(16, 8).def],
 ])('%s', (_, def) => {
-  test('compiles to two step graphs and a generator; all pass onnx.checker (full_check)', () => {
+  test('compiles to two step graphs, their fused rounds and a generator; all pass onnx.checker (full_check)', () => {
     const a = compiled(def());
-    expect(Object.keys(a.files).sort()).toEqual(['discriminator_step.onnx', 'generate.onnx', 'generator_step.onnx']);
+    expect(Object.keys(a.files).sort()).toEqual(['discriminator_step.onnx', 'generate.onnx', 'generator_step.onnx', 'rounds.onnx']);
     const players = new Set(a.manifest.params.map((p) => p.player));
     expect([...players].sort()).toEqual(['discriminator', 'generator']);
     if (checkerMissing) {
