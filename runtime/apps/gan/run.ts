@@ -29,9 +29,14 @@ export interface GanSettings {
   readonly dtype: 'f32' | 'f64';
   readonly data: string;
   readonly checkpointEvery: number;
+  /** Rounds per onnxruntime call (the fused graph); 1 runs single steps. Default DEFAULT_GAN_FUSE. */
+  readonly fuse?: number;
   readonly samples: number;
   readonly threads?: number;
 }
+
+/** Rounds per call by default: fused rounds equal single ones bit for bit and cost less CPU (bench/PART-C.md, lever 6). */
+export const DEFAULT_GAN_FUSE = 16;
 
 export interface GanRunRequest {
   readonly model: GanDef;
@@ -144,6 +149,7 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
       seed: s.seed,
       resumeFrom,
       checkpointEvery: s.checkpointEvery,
+      fuse: s.fuse ?? DEFAULT_GAN_FUSE,
       onCheckpoint: save,
       onRound: (round, r) => {
         last = { discriminator: r.discriminator[r.discriminator.length - 1], generator: r.generator };
