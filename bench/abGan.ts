@@ -3,7 +3,8 @@
 // interleaved in one process so a shared machine slows them alike. Each variant trains its own
 // trainer from the same seed over the same data; after the warm-up their parameters are compared
 // byte for byte. Reports rounds/s (wall) and CPU ms per round, with median paired ratios to the
-// first variant. Variants: `single`, `fused` (R = FUSE rounds per call); `+spin` keeps
+// first variant. Variants: `single`, `fused` (R = FUSE rounds per call; a suffix, as in `single2`,
+// names a second copy, a measure of the noise); `+spin` keeps
 // onnxruntime's spinning threads (default here: off, as on a loaded machine).
 import * as E from 'fp-ts/Either';
 import { compileGan, type GanDef } from '../compiler/gan';
@@ -45,7 +46,7 @@ export const abGan = async (model: string, batch: number, fuse: number, rounds: 
   for (const name of variants) {
     const parts = name.split('+');
     const trainer = await openGanTrainer(nodeEngine({ threads, spin: parts.includes('spin') }), c.right, 0);
-    runs.push({ name, trainer, fuse: parts.includes('fused') ? fuse : 1, done: 0, rates: [], cpu: [] });
+    runs.push({ name, trainer, fuse: parts.some((x) => x.startsWith('fused')) ? fuse : 1, done: 0, rates: [], cpu: [] });
   }
   // Every variant continues its own run (resumeFrom), so each measures the same rounds of training.
   const go = async (v: (typeof runs)[number], count: number) => {
