@@ -245,7 +245,7 @@ const main = async () => {
     );
   console.log(`\nSteps/s, f32, Adam, median of ${REPS} repetitions after warm-up.${partial.length ? ` **Partial peer set: ${partial.join(', ')} missing.**` : ''}\n`);
   if (rows.some((r) => r.model === 'dcgan'))
-    console.log(`dcgan: rounds/s, a round being one discriminator and one generator step (Adam 2e-4, β1 0.5); Hourglass runs them as single steps (no fused GAN call), so its fused and single figures are the same and spinning off is not measured.\n`);
+    console.log(`dcgan: rounds/s, a round being one discriminator and one generator step (Adam 2e-4, β1 0.5); Hourglass runs fused rounds (16 per call, the gan command's default) with single rounds in brackets; spinning off is not measured.\n`);
   console.log(`| peer | version | BLAS | ISA | threads (best config) | compile s |`);
   console.log(`|---|---|---|---|---|---|`);
   for (const p of peerTable) {
