@@ -27,6 +27,9 @@ chooseBinding(bindingForRequest(providerArgument(process.argv.slice(2))));
 
 const optimizers = ['adam', 'sgd', 'adagrad', 'rmsprop'];
 
+/** --force of the commands that write one file (docs/safety.md, "Outputs"). */
+const OUTPUT_FORCE_HELP = 'replace an existing --out that Hourglass cannot prove it wrote (any existing .npy; a .png without its mark)';
+
 const { version } = createRequire(import.meta.url)('hourglass/package.json') as { version: string };
 
 const program = new Command()
@@ -89,6 +92,7 @@ program
   .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
   .addOption(new Option('--split <part>', "rows of --data by the run's split (labels and factors are written beside the codes)").choices(['train', 'held-out', 'all']).default('all'))
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
+  .option('--force', OUTPUT_FORCE_HELP, false)
   .action(async (dir, o) => (await import('./commands/use')).encodeCommand(dir, o));
 
 program
@@ -99,6 +103,7 @@ program
   .requiredOption('--out <file>', '.png or .npy')
   .option('--n <n>', 'how many examples', arg(positiveInt('n')), 16)
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
+  .option('--force', OUTPUT_FORCE_HELP, false)
   .action(async (dir, o) => (await import('./commands/use')).reconstructCommand(dir, o));
 
 program
@@ -109,6 +114,7 @@ program
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes, in [0, 2^32)', arg(seed('seed')), 1)
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
+  .option('--force', OUTPUT_FORCE_HELP, false)
   .action(async (dir, o) => (await import('./commands/use')).sampleCommand(dir, o));
 
 registerFigures(program);
