@@ -49,6 +49,7 @@ program
   .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
   .option('--no-typecheck', 'skip type-checking the spec')
   .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
+  .option('--max-memory <size>', 'the most the spec may use while it loads and builds (e.g. 1GB; default: half the free memory, at most 2 GiB)', arg(maxMemoryFlag))
   .option('--set <name=value>', SET_HELP, collectSet, [])
   .action((spec, o) => compileCommand(spec, o));
 
