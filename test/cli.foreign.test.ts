@@ -94,6 +94,17 @@ describe('encode, reconstruct, sample', () => {
     refused(['sample', finished, '--out', recon], /recon\.npy: exists/, [recon]);
   }, 600_000);
 
+  test('encode --force over codes with labels, from data without labels, leaves no stale labels beside them', () => {
+    const codes = join(tmp, 'mnist-codes.npy');
+    ok(['encode', finished, '--data', 'mnist', '--limit', '20', '--out', codes]);
+    const labels = join(tmp, 'mnist-codes.labels.npy');
+    expect(existsSync(labels)).toBe(true);
+    refused(['encode', finished, '--data', data, '--out', codes], /pass --force/, [codes, labels]);
+    const r = ok(['encode', finished, '--data', data, '--out', codes, '--force']);
+    expect(r.out).toMatch(/removed .*mnist-codes\.labels\.npy/);
+    expect(existsSync(labels)).toBe(false);
+  }, 600_000);
+
   test('a .png Hourglass wrote is replaced; a foreign one, or a non-PNG named .png, only with --force', () => {
     const s = join(tmp, 'samples.png');
     ok(['sample', finished, '--n', '4', '--out', s]);
@@ -123,6 +134,15 @@ describe('encode, reconstruct, sample', () => {
     symlinkSync(data, npyLink);
     refused(['encode', finished, '--data', data, '--out', npyLink, '--force'], /is an input of this command/, [data]);
     refused(['reconstruct', finished, '--data', data, '--out', data, '--force'], /is an input of this command/, [data]);
+  }, 600_000);
+
+  test("a user's file at the writer's temporary name (<out>.tmp) is kept unless --force", () => {
+    const out = join(tmp, 'grid.png');
+    writeFileSync(`${out}.tmp`, 'my draft');
+    refused(['sample', finished, '--n', '4', '--out', out], /grid\.png\.tmp exists .*remove it, pass --force/, [`${out}.tmp`]);
+    expect(existsSync(out)).toBe(false);
+    ok(['sample', finished, '--n', '4', '--out', out, '--force']);
+    expect(isMarkedPng(out)).toBe(true);
   }, 600_000);
 });
 

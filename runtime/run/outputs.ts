@@ -83,6 +83,11 @@ export const checkOutputFile = (out: string, rule: OutputRule): E.Either<Failure
     const own = rule.run && real(rule.run.dir) === real(run) && ownName(rule.run.own, rel);
     if (!own) return bad(EXIT.cantCreate, `is inside the run directory ${run}, where only the run's own files go; write it outside the run`);
   }
+  // The atomic writer's temporary file is `<out>.tmp`, and it clears a stale one: a file of the
+  // user's at that name would be lost, so it is judged like the output itself.
+  const tmp = lstatOrNull(`${out}.tmp`);
+  if (tmp && !rule.force) return bad(EXIT.cantCreate, `${out}.tmp exists (left by an interrupted write, or yours); Hourglass writes through that name: remove it, pass --force, or pick another ${rule.flag}`);
+  if (tmp && !tmp.isFile()) return bad(EXIT.cantCreate, `${out}.tmp exists and is not a regular file; remove it or pick another ${rule.flag}`);
   const st = lstatOrNull(out);
   if (!st) return E.right('create');
   if (st.isSymbolicLink()) return bad(EXIT.cantCreate, 'is a symbolic link; Hourglass never writes through links (remove it or pick another path)');

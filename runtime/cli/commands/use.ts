@@ -1,5 +1,6 @@
 // hourglass encode | reconstruct | sample <run-dir>: use a finished run's exported graphs (which
 // carry their weights) through run/open.ts.
+import { unlinkSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type * as ort from '../../host/providers/ort';
 import { showDataError } from '../../host/data/errors';
@@ -97,6 +98,13 @@ export const encodeCommand = async (dir: string, o: { data: string; out: string;
   // Labels and true factors beside the codes, row for row, where the data set has them.
   if (d.labels) writeOut(besideCodes(o.out, 'labels'), plan.labels, d.labels.subarray(0, n), n, []);
   if (d.factors) writeOut(besideCodes(o.out, 'factors'), plan.factors, d.factors.values.subarray(0, n * d.factors.names.length), n, [d.factors.names.length]);
+  // --force over an earlier encode: labels or factors this data set lacks would stay beside the
+  // new codes, row for row with other data; they go (they were checked as outputs above).
+  for (const [what, wrote] of [['labels', d.labels], ['factors', d.factors]] as const)
+    if (!wrote && plan[what] === 'replace') {
+      unlinkSync(besideCodes(o.out, what));
+      console.log(`removed ${besideCodes(o.out, what)} (an earlier encode's ${what}; ${o.data} has none)`);
+    }
 };
 
 export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest } & Force) => {
