@@ -12,7 +12,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../runtime/core/failure';
 import { loadNpy } from '../runtime/host/data/npy';
 import { writeFileAtomic } from '../runtime/host/fsx';
-import { isMarkedPng, isMarkedSvg, markPng } from '../runtime/host/marks';
+import { isMarkedPng, isMarkedSvg, markPng, markSvg, SVG_MARK } from '../runtime/host/marks';
 import { finishedRun, hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-foreign-'));
@@ -60,6 +60,18 @@ describe('the PNG mark', () => {
     bytes[bytes.indexOf('hourglass', 0, 'latin1')] ^= 1;
     writeFileSync(marked, bytes);
     expect(isMarkedPng(marked)).toBe(false);
+  });
+
+  test('the SVG mark sits right after the opening tag, and only there counts', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="2"><g/></svg>';
+    const marked = join(tmp, 'marked.svg');
+    writeFileSync(marked, markSvg(svg));
+    expect(readFileSync(marked, 'utf8').startsWith('<svg')).toBe(true);
+    expect(isMarkedSvg(marked)).toBe(true);
+    expect(markSvg(markSvg(svg))).toBe(markSvg(svg));
+    const elsewhere = join(tmp, 'elsewhere.svg');
+    writeFileSync(elsewhere, `<svg width="2"><g/>${SVG_MARK}</svg>`);
+    expect(isMarkedSvg(elsewhere)).toBe(false);
   });
 
   test('a write planned as new never replaces a file that appeared since the check', () => {

@@ -1,6 +1,6 @@
 // The mark Hourglass leaves in the images it writes, so that a later command can prove a file at
 // its output path is one of its own before replacing it: a PNG `tEXt` chunk `Software` (the
-// keyword the PNG specification defines for the program that made the image) and an SVG comment.
+// keyword the PNG specification defines for the program that made the image) and an SVG comment after the opening tag.
 // A .npy has no such place (NumPy refuses a header with keys beyond its three), so an existing
 // .npy is never recognised as ours (run/outputs.ts: it needs --force).
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -68,9 +68,19 @@ export const isMarkedPng = (path: string): boolean => {
   return bytes !== null && pngTextChunks(bytes).get('Software') === SOFTWARE;
 };
 
-/** The comment every SVG Hourglass writes starts with. */
+/** The comment every SVG Hourglass writes carries right after its opening `<svg …>` tag (the file still starts with `<svg`). */
 export const SVG_MARK = `<!-- Software: ${SOFTWARE} -->`;
 
-export const markSvg = (svg: string): string => (svg.startsWith(SVG_MARK) ? svg : `${SVG_MARK}\n${svg}`);
+const afterOpenTag = (svg: string): number => (svg.startsWith('<svg') ? svg.indexOf('>') + 1 : -1);
 
-export const isMarkedSvg = (path: string): boolean => head(path, SVG_MARK.length)?.toString('utf8') === SVG_MARK;
+export const markSvg = (svg: string): string => {
+  const at = afterOpenTag(svg);
+  if (at <= 0 || svg.startsWith(SVG_MARK, at)) return svg;
+  return `${svg.slice(0, at)}${SVG_MARK}${svg.slice(at)}`;
+};
+
+export const isMarkedSvg = (path: string): boolean => {
+  const text = head(path, 8192)?.toString('utf8') ?? '';
+  const at = afterOpenTag(text);
+  return at > 0 && text.startsWith(SVG_MARK, at);
+};
