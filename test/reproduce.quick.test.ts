@@ -85,6 +85,10 @@ describe('hourglass reproduce --quick', () => {
       expect(Number.isFinite(num(r[3]))).toBe(true);
       expect(num(r[3])).toBeLessThan(0);
     }
+    // Sample quality of the decodings: real digits first, then one row per latent size.
+    const q = results.tables[1].rows;
+    expect(q.map((r) => r[0])).toEqual(['real held-out digits', 2, 5, 10, 20]);
+    for (const r of q) expect(num(r[2])).toBeLessThanOrEqual(Math.log(10) + 1e-3);
     const z2 = results.runs.find((r) => r.dir.endsWith('vae-z2'))!;
     expect(existsSync(join(z2.dir, 'figures', 'manifold.png'))).toBe(true);
   }, T);

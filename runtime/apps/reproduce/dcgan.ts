@@ -18,13 +18,13 @@ import { loadNpy, saveNpy } from '../../host/data/npy';
 import { showDataError } from '../../host/data/errors';
 import { asGan, importSpec } from '../../host/spec/loadSpec';
 import { PAPERS } from './papers';
-import { pct } from './table';
+import { QUALITY_HEAD, qualityCells, qualityOptions, realCells } from './quality';
 import { exampleSpec, loadData, type Trained } from './train';
 import { splitOf, train, type Context, type Result } from './experiment';
 
 /** 24 passes over the 8,000 training digits at batch 64 (125 rounds a pass); the VAE as Kingma's reproduction trains it. */
 export const DCGAN_FULL = { rounds: 3000, batch: 64, vaeEpochs: 20 } as const;
-const QUICK = { rounds: 20, batch: 32, vaeEpochs: 1, samples: 300, trainRows: 1000, classifier: { epochs: 1, batch: 64, lr: 1e-3, seed: 1 } } as const;
+const QUICK = { rounds: 20, batch: 32, vaeEpochs: 1 } as const;
 
 /** Radford et al.'s recipe, as `hourglass gan` runs it: Adam 2e-4, β₁ 0.5, one D step per G step. */
 const ganSettings = (rounds: number, batch: number): GanSettings => ({
@@ -63,8 +63,6 @@ export const interpolationCodes = (rows: number, steps: number, latent: number, 
   return out;
 };
 
-const qualityCells = (q: SampleQuality) => [pct(q.confident), q.classEntropy, q.frechet];
-
 /** What the PyTorch peer wrote, scored by the same metric; or how to run it. */
 const pytorchRow = async (out: string, rounds: number, batch: number, o: GeneratorQualityOptions): Promise<{ row: (string | number)[]; q?: SampleQuality; images?: Float32Array; note: string }> => {
   const file = join(out, 'pytorch', 'dcgan-samples.npy');
@@ -84,7 +82,7 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
   if (E.isLeft(data)) return data;
   const { train: tr, heldOut } = splitOf(data.right);
   const { rounds, batch } = ctx.quick ? QUICK : DCGAN_FULL;
-  const metric: GeneratorQualityOptions = ctx.quick ? { samples: QUICK.samples, trainRows: QUICK.trainRows, budget: QUICK.classifier, log: ctx.log } : { log: ctx.log };
+  const metric = qualityOptions(ctx.quick, ctx.log);
   const samples = metric.samples ?? QUALITY_SAMPLES;
   if (!ctx.quick) {
     // The split as .npy, so the PyTorch peer trains on the very same rows.
@@ -119,9 +117,8 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
 
   const peer = await pytorchRow(ctx.out, rounds, batch, metric);
   const real = ours.right;
-  const realCells = [pct(real.confidentReal), real.classEntropyReal, 0];
   const rows: (string | number)[][] = [
-    ['real held-out digits', '', ...realCells, ''],
+    ['real held-out digits', '', ...realCells(real), ''],
     ['DCGAN (Hourglass, examples/digits-gan.ts)', `${rounds} × ${batch}`, ...qualityCells(ours.right), ganSeconds.toFixed(1)],
     peer.row,
     [`VAE (examples/vae.ts, N_z = ${vaeLatent}; decoder means)`, `${vae.right.t.plan.settings?.epochs} epoch${vae.right.t.plan.settings?.epochs === 1 ? "" : "s"} × 100`, ...qualityCells(vaeQ.right), vae.right.t.seconds.toFixed(1)],
@@ -147,7 +144,7 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
   return E.right({
     title: `Radford et al. 2015: a DCGAN on the digits, its sample quality beside PyTorch's and a VAE's`,
     tables: [
-      { title: `Sample quality: ${samples} samples against ${real.real} real held-out digits, through one digit classifier`, head: ['generator', 'budget (rounds × batch)', 'classifier-confident share (≥ 0.9)', 'predicted-class entropy (nats; log 10 = 2.303)', 'Fréchet distance (classifier features)', 'train s'], rows },
+      { title: `Sample quality: ${samples} samples against ${real.real} real held-out digits, through one digit classifier`, head: ['generator', 'budget (rounds × batch)', ...QUALITY_HEAD, 'train s'], rows },
       { title: 'The issue’s goals for the Hourglass DCGAN', head: ['goal', 'measured', ''], rows: goals },
     ],
     notes: [
