@@ -119,7 +119,8 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
   const real = ours.right;
   const rows: (string | number)[][] = [
     ['real held-out digits', '', ...realCells(real), ''],
-    ['DCGAN (Hourglass, examples/digits-gan.ts)', `${rounds} × ${batch}`, ...qualityCells(ours.right), ganSeconds.toFixed(1)],
+    // A run continued or read back (--reuse) did not train all its rounds in this call: no time to show.
+    ['DCGAN (Hourglass, examples/digits-gan.ts)', `${rounds} × ${batch}`, ...qualityCells(ours.right), resume ? 'continued (see notes)' : ganSeconds.toFixed(1)],
     peer.row,
     [`VAE (examples/vae.ts, N_z = ${vaeLatent}; decoder means)`, `${vae.right.t.plan.settings?.epochs} epoch${vae.right.t.plan.settings?.epochs === 1 ? "" : "s"} × 100`, ...qualityCells(vaeQ.right), vae.right.t.seconds.toFixed(1)],
   ];
