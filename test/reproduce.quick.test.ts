@@ -145,5 +145,10 @@ describe('hourglass reproduce --quick', () => {
     expect(results.tables[1].rows.map((r) => String(r[0]).split(' ')[0])).toEqual(['confident', 'class', 'Fréchet']);
     for (const f of ['dcgan-samples.png', 'dcgan-interpolation.png']) expect(readFileSync(join(out, 'figures', f)).subarray(1, 4).toString()).toBe('PNG');
     expect(existsSync(join(out, 'dcgan', 'quality-samples.npy'))).toBe(true);
+    // --reuse reads the finished GAN and VAE back (no training) and scores the same samples alike.
+    const again = reproduce('dcgan', '--reuse');
+    expect(again.stderr).toMatch(/continuing dcgan/);
+    expect(again.stderr).toMatch(/reusing vae-z20: .* finished/);
+    expect(again.results.tables[0].rows.map((r) => r.slice(0, 5))).toEqual(rows.map((r) => r.slice(0, 5)));
   }, T);
 });

@@ -3,7 +3,7 @@
 // (confident share, class entropy, Fréchet distance through one digit classifier) beside the
 // PyTorch DCGAN of the same architecture, data, optimizer and rounds (bench/peer_torch_dcgan.py,
 // read from the .npy of samples it writes) and beside a VAE's samples.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import type { GanDef } from '../../../compiler/gan';
@@ -14,6 +14,7 @@ import type { Figure } from '../../analysis/figures/build';
 import { encodePng } from '../../analysis/figures/png';
 import { tileGrid } from '../../analysis/figures/raster';
 import { ganFiles, ganRun, type GanSettings } from '../gan/run';
+import { readCheckpoint } from '../../host/checkpoint';
 import { loadNpy, saveNpy } from '../../host/data/npy';
 import { showDataError } from '../../host/data/errors';
 import { asGan, importSpec } from '../../host/spec/loadSpec';
@@ -41,6 +42,17 @@ const ganSettings = (rounds: number, batch: number): GanSettings => ({
   checkpointEvery: 500,
   samples: 64,
 });
+
+/** The recipe's settings: a run in `dir` is continued (--reuse) only when these match and it is not longer than `s.rounds`. */
+const RECIPE = ['batch', 'k', 'lr', 'beta1', 'optimizer', 'seed', 'dtype'] as const;
+
+const reusableGan = (dir: string, s: GanSettings): boolean => {
+  const f = ganFiles(dir);
+  if (!existsSync(f.checkpoint) || !existsSync(f.settings)) return false;
+  const was = (JSON.parse(readFileSync(f.settings, 'utf8')) as { settings?: Partial<GanSettings> }).settings ?? {};
+  const ck = readCheckpoint(f.checkpoint);
+  return E.isRight(ck) && ck.right.meta.step <= s.rounds && RECIPE.every((k) => was[k] === s[k]);
+};
 
 const loadGan = async (file: string): Promise<E.Either<string, GanDef>> => {
   const mod = (await importSpec(file)) as { default?: unknown };
@@ -96,7 +108,7 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
   const def = await loadGan(spec);
   if (E.isLeft(def)) return def;
   const dir = join(ctx.out, 'dcgan');
-  const resume = !!ctx.reuse && existsSync(ganFiles(dir).checkpoint);
+  const resume = !!ctx.reuse && reusableGan(dir, ganSettings(rounds, batch));
   const command = `hourglass gan examples/digits-gan.ts --data <mnist training split> --rounds ${rounds} --batch ${batch} --lr 0.0002 --beta1 0.5 --seed 1 --out ${dir}`;
   ctx.log(`${resume ? 'continuing' : 'training'} dcgan: ${command}`);
   const started = performance.now();
@@ -122,7 +134,7 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
     // A run continued or read back (--reuse) did not train all its rounds in this call: no time to show.
     ['DCGAN (Hourglass, examples/digits-gan.ts)', `${rounds} × ${batch}`, ...qualityCells(ours.right), resume ? 'continued (see notes)' : ganSeconds.toFixed(1)],
     peer.row,
-    [`VAE (examples/vae.ts, N_z = ${vaeLatent}; decoder means)`, `${vae.right.t.plan.settings?.epochs} epoch${vae.right.t.plan.settings?.epochs === 1 ? "" : "s"} × 100`, ...qualityCells(vaeQ.right), vae.right.t.seconds.toFixed(1)],
+    [`VAE (examples/vae.ts, N_z = ${vaeLatent}; decoder means)`, `${vae.right.t.plan.settings?.epochs} epoch${vae.right.t.plan.settings?.epochs === 1 ? '' : 's'} × 100`, ...qualityCells(vaeQ.right), vae.right.t.seconds.toFixed(1)],
   ];
   const goal = (ok: boolean) => (ok ? 'met' : 'not met');
   const share = ours.right.confident / ours.right.confidentReal;
