@@ -2,6 +2,7 @@
 // a shared machine slows them alike: each repetition times every variant in turn; the report is
 // each variant's median steps/s and its median paired ratio to the first. Usage:
 // tsx bench/ab.ts MODEL BATCH FUSE STEPS REPS VARIANT[,VARIANT...]
+// (GAN models: bench/abGan.ts, variants single, fused.)
 import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
 import { compileModel } from '../compiler/compile';
@@ -13,9 +14,15 @@ import { residentData, ROWS_INPUT } from './residentData';
 import { initialValues } from '../runtime/core/init';
 import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
+import { abGan, GAN_AB_MODELS } from './abGan';
 
 const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', repsS = '5', variantsS = 'base'] = process.argv.slice(2);
 const [batch, fuse, steps, reps] = [batchS, fuseS, stepsS, repsS].map(Number);
+// GAN models (bench/abGan.ts): FUSE is rounds per call, STEPS rounds per repetition.
+if (model in GAN_AB_MODELS) {
+  await abGan(model, batch, fuse, steps, reps, variantsS.split(','));
+  process.exit(0);
+}
 const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(c)) throw new Error(c.left.message);
 const m = c.right.manifest;

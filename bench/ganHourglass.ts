@@ -1,35 +1,49 @@
 // The DCGAN row of `npm run bench` (Hourglass side), in its own process so its peak RSS is its
 // own: rounds of one discriminator step and one generator step (examples/gan.ts's dcgan: 64×64×1,
-// 32 maps at 32×32, 100 latents; Adam lr 2e-4, β1 0.5 for both players, as Radford et al.).
-// Usage: tsx bench/ganHourglass.ts BATCH ROUNDS REPS THREADS → one JSON line (steps_per_s = rounds/s).
+// 32 maps at 32×32, 100 latents; Adam lr 2e-4, β1 0.5 for both players, as Radford et al.), as
+// single steps and as fused rounds (R per call, the `hourglass gan` default), paired repetitions.
+// Usage: tsx bench/ganHourglass.ts BATCH ROUNDS REPS THREADS [R] → one JSON line
+// (steps_per_s = fused rounds/s, single_steps_per_s = single rounds/s).
 import * as E from 'fp-ts/Either';
 import { compileGan } from '../compiler/gan';
+import { trainGan } from '../runtime/apps/gan/loop';
+import { openGanTrainer } from '../runtime/apps/gan/players';
+import { DEFAULT_GAN_FUSE } from '../runtime/apps/gan/run';
+import type { Dataset } from '../runtime/core/dataset';
 import { Rng } from '../runtime/core/random';
-import { GanTrainer } from '../runtime/apps/gan/trainer';
 import { nodeEngine } from '../runtime/host/session';
 import { dcgan } from '../examples/gan';
 
-const [batchS, roundsS, repsS, threadsS] = process.argv.slice(2);
+const [batchS, roundsS, repsS, threadsS, fuseS] = process.argv.slice(2);
 const [batch, rounds, reps, threads] = [batchS, roundsS, repsS, threadsS].map(Number);
+const fuse = fuseS === undefined ? DEFAULT_GAN_FUSE : Number(fuseS);
 const opt = { kind: 'adam' as const, lr: 2e-4, hyper: { beta1: 0.5 } };
 const c = compileGan(dcgan().def, { generator: opt, discriminator: opt });
 if (E.isLeft(c)) throw new Error(c.left.message);
 const dim = 64 * 64;
 const rng = Rng.seeded(0);
-const data = Float32Array.from({ length: 8 * batch * dim }, () => rng.uniform());
-const t = await GanTrainer.create(nodeEngine({ threads }), c.right, { seed: 0 });
-const run = async (n: number) => {
-  for (let i = 0; i < n; i++) {
-    await t.stepPlayer('discriminator', batch, data.subarray((i % 8) * batch * dim, ((i % 8) + 1) * batch * dim));
-    await t.stepPlayer('generator', batch);
-  }
+const n = 8 * batch;
+const data: Dataset = { name: 'uniform', images: Float32Array.from({ length: n * dim }, () => rng.uniform()), n, shape: [1, 64, 64], dim };
+const variant = async (f: number) => {
+  const t = await openGanTrainer(nodeEngine({ threads }), c.right, 0);
+  let done = 0;
+  let dataState: readonly number[] = [];
+  return async (count: number) => {
+    await trainGan(t, data, { rounds: done + count, batch, k: 1, seed: 1, fuse: f, resumeFrom: done ? { round: done, dataState } : undefined, onCheckpoint: (p) => void (dataState = p.dataState) });
+    done += count;
+  };
 };
-await run(3);
+const single = await variant(1);
+const fused = await variant(fuse);
+await single(3);
+await fused(Math.max(3, fuse));
 const rss = process.resourceUsage().maxRSS;
 const rates: number[] = [];
-for (let r = 0; r < reps; r++) {
-  const t0 = performance.now();
-  await run(rounds);
-  rates.push(rounds / ((performance.now() - t0) / 1000));
-}
-console.log(JSON.stringify({ steps_per_s: rates, max_rss_kb: rss }));
+const singleRates: number[] = [];
+for (let r = 0; r < reps; r++)
+  for (const [go, into] of [[single, singleRates], [fused, rates]] as const) {
+    const t0 = performance.now();
+    await go(rounds);
+    into.push(rounds / ((performance.now() - t0) / 1000));
+  }
+console.log(JSON.stringify({ steps_per_s: rates, single_steps_per_s: singleRates, fuse, max_rss_kb: rss }));

@@ -65,6 +65,8 @@ interface HourglassMeasured extends Measured {
   /** Fused steps with onnxruntime's thread spinning off, and its paired ratio to the default. */
   readonly noSpinStepsPerS: number;
   readonly noSpinGain: number;
+  /** GAN rows: rounds per fused call. */
+  readonly ganFuse?: number;
 }
 
 const parseLast = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
@@ -85,13 +87,13 @@ const hourglass = (model: string, batch: number, fuse: number, steps = stepsFor(
   };
 };
 
-/** The DCGAN row's Hourglass side: GanTrainer rounds (no fused GAN call yet), in its own process. */
+/** The DCGAN row's Hourglass side: fused rounds (the `hourglass gan` default) and single steps, in its own process. */
 const hourglassGan = (): HourglassMeasured => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/ganHourglass.ts', String(GAN_BATCH), String(GAN_ROUNDS), String(REPS), String(THREADS)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`hourglass GAN bench failed: ${r.stderr}`);
-  const o = parseLast(r.stdout) as { steps_per_s: number[]; max_rss_kb: number };
-  const rate = median(o.steps_per_s);
-  return { stepsPerS: rate, maxRssMb: o.max_rss_kb / 1024, singleStepsPerS: rate, fusedGain: 1, noSpinStepsPerS: Number.NaN, noSpinGain: Number.NaN };
+  const o = parseLast(r.stdout) as { steps_per_s: number[]; single_steps_per_s: number[]; fuse: number; max_rss_kb: number };
+  const gain = median(o.steps_per_s.map((x, i) => x / o.single_steps_per_s[i]));
+  return { stepsPerS: median(o.steps_per_s), maxRssMb: o.max_rss_kb / 1024, singleStepsPerS: median(o.single_steps_per_s), fusedGain: gain, noSpinStepsPerS: Number.NaN, noSpinGain: Number.NaN, ganFuse: o.fuse };
 };
 
 const compileTimes = () =>
@@ -142,7 +144,8 @@ const main = async () => {
   const measureRow = (model: string, title: string, batch: number, rowPeers: typeof peers, steps: number, conv: boolean) => {
       say(`${title}, batch ${batch}`);
       const h = model === 'dcgan' ? hourglassGan() : hourglass(model, batch, FUSE, steps);
-      if (model === 'dcgan') say(`  hourglass, GanTrainer single steps: ${fmt(h.stepsPerS)} rounds/s`);
+      if (model === 'dcgan')
+        say(`  hourglass, fused R = ${h.ganFuse}: ${fmt(h.stepsPerS)} rounds/s (${h.fusedGain.toFixed(2)}× single steps' ${fmt(h.singleStepsPerS)}, paired repetitions in one process)`);
       else {
         say(`  hourglass, single steps: ${fmt(h.singleStepsPerS)} steps/s`);
         say(`  hourglass, fused S = ${FUSE}: ${fmt(h.stepsPerS)} steps/s (${h.fusedGain.toFixed(2)}× single, paired repetitions in one process)`);

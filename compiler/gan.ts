@@ -10,7 +10,9 @@ import type { Val } from './ir/val';
 import { compileError, type CompileError, type Dim, type FloatDType } from './ir/types';
 import type { ArtifactSpec, IOSpec, StateSpec } from './manifest';
 import { newCtx, type BuildCtx, type ParamSpec } from './model';
-import { lowerToBytes, type NamedVal } from './onnx/lower';
+import type onnxProto from 'onnx-proto';
+import { lowerToBytes, lowerToModel, serialise } from './onnx/lower';
+import { ganRoundsModel, roundPerStepName, roundStackedName } from './onnx/rounds';
 import { attachOptimizer, resolveOptimizer, stepOutputs } from './optim/attach';
 import type { OptimizerSpec } from './optim/optimizer';
 
@@ -54,6 +56,16 @@ export interface GanManifest {
   readonly noise: { readonly name: string; readonly shape: readonly number[] };
   readonly steps: Readonly<Record<Player, PlayerStep>>;
   readonly generate: ArtifactSpec;
+  /**
+   * Rounds in one call (an ONNX Loop): each round k discriminator steps, then one generator step.
+   * Stacked inputs are fed as [R, k, B, ...] (discriminator) and [R, B, ...] (generator); per-step
+   * outputs come back as [R, k] and [R]; the carried outputs keep the steps' names.
+   */
+  readonly rounds?: {
+    readonly file: string;
+    readonly stacked: readonly { readonly step: Player; readonly input: string; readonly name: string }[];
+    readonly perStep: readonly { readonly step: Player; readonly output: string; readonly name: string }[];
+  };
 }
 
 export interface GanArtifacts {
@@ -122,61 +134,92 @@ const ioSpecs = (g: Graph, names: readonly string[]): IOSpec[] =>
     return { name, shape: t.shape, dtype: t.dtype, role: i.role };
   });
 
+interface CompiledStep {
+  readonly step: PlayerStep;
+  readonly model: onnxProto.onnx.ModelProto;
+  readonly hash: string;
+}
+
+/** One player's step graph: its loss differentiated with respect to its own parameters, its optimizer attached. */
+const compileStep = (def: GanDef, player: Player, spec: OptimizerSpec, dtype: FloatDType, params: Map<string, ParamSpec & { player: Player }>): E.Either<CompileError, CompiledStep> => {
+  const opt = resolveOptimizer(spec, `${def.name}.${player}.optimizer`);
+  if (E.isLeft(opt)) return opt;
+  const built = buildLosses(def, player, dtype);
+  if (E.isLeft(built)) return built;
+  const { ctx, terms } = built.right;
+  const g = ctx.g;
+  for (const p of [...ctx.params.values(), ...ctx.buffers.values()]) {
+    const owner = playerOf(p.name);
+    if (!owner) return E.left(compileError(p.name, 'every parameter must belong to the generator or the discriminator scope'));
+    params.set(p.name, { ...p, player: owner });
+  }
+  const mine = [...ctx.params.values()].filter((p) => playerOf(p.name) === player);
+  if (mine.length === 0) return E.left(compileError(`${def.name}.${player}`, 'has no parameters to train'));
+  const loss = terms.length === 1 ? terms[0].value : g.must('add', [terms[0].value, terms[1].value], {}, `${def.name}.loss`);
+  const paramVals = mine.map((p) => g.val(g.findInput(p.name)!.id));
+  const grads = grad(g, loss, paramVals);
+  if (E.isLeft(grads)) return grads;
+
+  const trained = mine.map((p, i) => ({ name: p.name, shape: p.shape, val: paramVals[i], grad: grads.right[i] }));
+  const prefix = `opt.${player}`;
+  const attached = attachOptimizer(g, opt.right, trained, prefix);
+  if (E.isLeft(attached)) {
+    const name = attached.left.reserved;
+    return E.left(compileError(def.name, `${name === `${prefix}.lr` || name === `${prefix}.t` ? prefix : name} is a name the compiler reserves`));
+  }
+  const { state, lrInput } = attached.right;
+  // This player's running statistics move with its own step; the other's stay as they are.
+  const buffers = [...ctx.bufferUpdates].filter(([name]) => playerOf(name) === player).map(([input, val]) => ({ input, val }));
+  const { outputs, carry } = stepOutputs(loss, terms, [...attached.right.next, ...buffers]);
+
+  const inputs = g.inputs.map((i) => i.name);
+  const model = lowerToModel(g, outputs, { graphName: `${def.name}.${player}_step`, inputs });
+  const step: PlayerStep = {
+    file: `${player}_step.onnx`,
+    optimizer: { kind: spec.kind, lr: spec.lr, hyper: opt.right.hyper, state, lrInput },
+    terms: terms.map((tm) => ({ name: tm.name, output: `term.${tm.name}` })),
+    lossOutput: 'loss',
+    carry,
+    inputs: ioSpecs(g, inputs),
+    data: player === 'discriminator',
+  };
+  const hash = createHash('sha256').update(JSON.stringify({ nodes: g.nodes.map((n) => [n.tag, n.inputs, n.attrs, n.type]), spec })).digest('hex');
+  return E.right({ step, model, hash });
+};
+
+/** k discriminator steps and one generator step per Loop iteration (compiler/onnx/rounds.ts). */
+const compileRounds = (def: GanDef, compiled: Readonly<Record<Player, CompiledStep>>): { file: Uint8Array; spec: NonNullable<GanManifest['rounds']> } => {
+  const roundStep = (player: Player) => {
+    const s = compiled[player].step;
+    return { model: compiled[player].model, stacked: s.inputs.filter((i) => i.role === 'data' || i.role === 'noise').map((i) => i.name), carry: s.carry, perStep: [s.lossOutput, ...s.terms.map((t) => t.output)] };
+  };
+  const steps = { discriminator: roundStep('discriminator'), generator: roundStep('generator') };
+  return {
+    file: serialise(ganRoundsModel(def.name, steps.discriminator, steps.generator)),
+    spec: {
+      file: ROUNDS_FILE,
+      stacked: PLAYERS.flatMap((p) => steps[p].stacked.map((input) => ({ step: p, input, name: roundStackedName(p, input) }))),
+      perStep: PLAYERS.flatMap((p) => steps[p].perStep.map((output) => ({ step: p, output, name: roundPerStepName(p, output) }))),
+    },
+  };
+};
+
+export const ROUNDS_FILE = 'rounds.onnx';
+
 export const compileGan = (def: GanDef, opts: GanCompileOptions): E.Either<CompileError, GanArtifacts> => {
   const dtype = opts.dtype ?? 'f32';
   if (!(Number.isInteger(def.latent) && def.latent > 0)) return E.left(compileError(`${def.name}.latent`, `must be a positive integer, got ${def.latent}`));
   const files: Record<string, Uint8Array> = {};
-  const steps = {} as Record<Player, PlayerStep>;
+  const compiled = {} as Record<Player, CompiledStep>;
   const params = new Map<string, ParamSpec & { player: Player }>();
-  const hashes: string[] = [];
-
   for (const player of PLAYERS) {
-    const spec = opts[player];
-    const where = `${def.name}.${player}.optimizer`;
-    const opt = resolveOptimizer(spec, where);
-    if (E.isLeft(opt)) return opt;
-    const built = buildLosses(def, player, dtype);
-    if (E.isLeft(built)) return built;
-    const { ctx, terms } = built.right;
-    const g = ctx.g;
-    for (const p of [...ctx.params.values(), ...ctx.buffers.values()]) {
-      const owner = playerOf(p.name);
-      if (!owner) return E.left(compileError(p.name, 'every parameter must belong to the generator or the discriminator scope'));
-      params.set(p.name, { ...p, player: owner });
-    }
-    const mine = [...ctx.params.values()].filter((p) => playerOf(p.name) === player);
-    if (mine.length === 0) return E.left(compileError(`${def.name}.${player}`, 'has no parameters to train'));
-    const loss = terms.length === 1 ? terms[0].value : g.must('add', [terms[0].value, terms[1].value], {}, `${def.name}.loss`);
-    const paramVals = mine.map((p) => g.val(g.findInput(p.name)!.id));
-    const grads = grad(g, loss, paramVals);
-    if (E.isLeft(grads)) return grads;
-
-    const trained = mine.map((p, i) => ({ name: p.name, shape: p.shape, val: paramVals[i], grad: grads.right[i] }));
-    const prefix = `opt.${player}`;
-    const attached = attachOptimizer(g, opt.right, trained, prefix);
-    if (E.isLeft(attached)) {
-      const name = attached.left.reserved;
-      return E.left(compileError(def.name, `${name === `${prefix}.lr` || name === `${prefix}.t` ? prefix : name} is a name the compiler reserves`));
-    }
-    const { state, lrInput } = attached.right;
-    // This player's running statistics move with its own step; the other's stay as they are.
-    const buffers = [...ctx.bufferUpdates].filter(([name]) => playerOf(name) === player).map(([input, val]) => ({ input, val }));
-    const { outputs, carry } = stepOutputs(loss, terms, [...attached.right.next, ...buffers]);
-
-    const inputs = g.inputs.map((i) => i.name);
-    const file = `${player}_step.onnx`;
-    files[file] = lowerToBytes(g, outputs, { graphName: `${def.name}.${player}_step`, inputs });
-    steps[player] = {
-      file,
-      optimizer: { kind: spec.kind, lr: spec.lr, hyper: opt.right.hyper, state, lrInput },
-      terms: terms.map((tm) => ({ name: tm.name, output: `term.${tm.name}` })),
-      lossOutput: 'loss',
-      carry,
-      inputs: ioSpecs(g, inputs),
-      data: player === 'discriminator',
-    };
-    hashes.push(createHash('sha256').update(JSON.stringify({ nodes: g.nodes.map((n) => [n.tag, n.inputs, n.attrs, n.type]), spec })).digest('hex'));
+    const c = compileStep(def, player, opts[player], dtype, params);
+    if (E.isLeft(c)) return c;
+    compiled[player] = c.right;
+    files[c.right.step.file] = serialise(c.right.model);
   }
+  const rounds = compileRounds(def, compiled);
+  files[ROUNDS_FILE] = rounds.file;
 
   // generate: codes to images in [0, 1], with the generator's running statistics.
   const fctx = newCtx(dtype);
@@ -200,13 +243,14 @@ export const compileGan = (def: GanDef, opts: GanCompileOptions): E.Either<Compi
     format: GAN_MANIFEST_FORMAT,
     model: def.name,
     dtype,
-    specHash: createHash('sha256').update(hashes.join('')).digest('hex'),
+    specHash: createHash('sha256').update(PLAYERS.map((p) => compiled[p].hash).join('')).digest('hex'),
     inputShape: def.inputShape,
     latent: def.latent,
     params: [...params.values()],
     noise: { name: 'noise.z', shape: [def.latent] },
-    steps,
+    steps: { discriminator: compiled.discriminator.step, generator: compiled.generator.step },
     generate,
+    rounds: rounds.spec,
   };
   return E.right({ manifest, files });
 };

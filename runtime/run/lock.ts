@@ -4,7 +4,9 @@
 // controls (return, throw, process.exit, SIGINT/SIGTERM/SIGHUP). A lock left by a process that
 // died (SIGKILL, power loss) is never broken silently: the next writer is refused with the
 // command that clears it, because only the user can know that no other machine still writes.
-import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// The one exception is a caller that can prove the holder ended (a sweep that reaped its own
+// child, or that Slurm reports the holder's task ended): `clearEndedLock`, which says so.
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
@@ -16,12 +18,22 @@ export const lockPath = (dir: string): string => {
   return join(dirname(abs), `.${basename(abs)}.hourglass-lock`);
 };
 
-interface Holder {
+export interface Holder {
   readonly pid: number;
   readonly host: string;
   readonly started: string;
   readonly command: string;
+  /** The Slurm task that runs the holder (`<array job>_<task>` or `<job>`), when one does. */
+  readonly slurm?: string;
 }
+
+/** This process's Slurm task, from the variables Slurm sets for a batch step. */
+const slurmTask = (env: NodeJS.ProcessEnv = process.env): string | undefined => {
+  const array = env.SLURM_ARRAY_JOB_ID;
+  const task = env.SLURM_ARRAY_TASK_ID;
+  if (array && task) return `${array}_${task}`;
+  return env.SLURM_JOB_ID || undefined;
+};
 
 /** Locks this process holds: path → nesting depth (the CLI takes it, then trainRun again). */
 const held = new Map<string, number>();
@@ -67,7 +79,8 @@ const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replac
 const readHolder = (path: string): Holder | null => {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, started: String(h.started), command: String(h.command ?? '') } : null;
+    if (typeof h.pid !== 'number' || typeof h.host !== 'string') return null;
+    return { pid: h.pid, host: h.host, started: String(h.started), command: String(h.command ?? ''), ...(typeof h.slurm === 'string' ? { slurm: h.slurm } : {}) };
   } catch {
     return null;
   }
@@ -111,7 +124,8 @@ export const lockRun = (dir: string, command: string): E.Either<Failure, () => v
   // The holder is written to a file of our own first and then linked to the lock's name: link()
   // is atomic and fails when the name exists, so a rival never sees a lock without its holder.
   const tmp = `${path}.${process.pid}.tmp`;
-  const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
+  const task = slurmTask();
+  const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command, ...(task ? { slurm: task } : {}) };
   const dropTmp = () => {
     try {
       unlinkSync(tmp);
@@ -157,4 +171,39 @@ export const lockRun = (dir: string, command: string): E.Either<Failure, () => v
   hook();
   held.set(path, 1);
   return E.right(release);
+};
+
+/** Who holds the lock of run directory `dir`, or null when it is free (or unreadable). */
+export const lockHolder = (dir: string): Holder | null => readHolder(lockPath(dir));
+
+/**
+ * Remove the lock of `dir` when `ended` proves its holder has ended (returns the reason, or null
+ * to keep it). The lock is first renamed to a name of our own, so a rival taking the freed name
+ * meanwhile is never removed; if what was moved is not the holder judged, it is put back.
+ * Returns the one line to print, or null when nothing was removed.
+ */
+export const clearEndedLock = (dir: string, ended: (h: Holder) => string | null): string | null => {
+  const path = lockPath(dir);
+  const judged = readHolder(path);
+  if (!judged) return null;
+  const why = ended(judged);
+  if (why === null) return null;
+  const moved = `${path}.ended.${process.pid}`;
+  try {
+    renameSync(path, moved);
+  } catch {
+    return null; // gone already, or not ours to move
+  }
+  const what = readHolder(moved);
+  if (!what || JSON.stringify(what) !== JSON.stringify(judged)) {
+    try {
+      linkSync(moved, path);
+    } catch {
+      // A new holder took the name meanwhile: its lock stands; ours goes.
+    }
+    unlinkSync(moved);
+    return null;
+  }
+  unlinkSync(moved);
+  return `${dir}: cleared the run lock of pid ${judged.pid} on ${judged.host} (hourglass ${judged.command}${judged.slurm ? `, Slurm task ${judged.slurm}` : ''}): ${why}`;
 };

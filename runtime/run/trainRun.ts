@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { compileModel, type Artifacts } from '../../compiler/compile';
 import { showError } from '../../compiler/ir/types';
+import type { Manifest } from '../../compiler/manifest';
 import type { ModelDef } from '../../compiler/model';
 import type { OptimizerKind } from '../../compiler/optim/optimizer';
 import { badValue, LIMIT, checkAgainst, readCheckpoint, writeCheckpoint, type Checkpoint } from '../host/checkpoint';
@@ -209,39 +210,26 @@ export const takeRunLock = (dir: string, command: string): E.Either<Failure, () 
   return lockRun(dir, command);
 };
 
-const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
-  const dir = req.dir;
-
-  // The output first: cheap checks that must hold before anything is read, compiled or touched.
-  const out = checkOutput(dir, { resume: req.resume, force: req.force });
-  if (E.isLeft(out)) return out;
-  const replacing = out.right.replacing;
-  let record: RunRecord | undefined;
-  let s = req.settings;
-  let changed: Record<string, { from: unknown; to: unknown }> = {};
-  if (req.resume) {
-    const rec = readRecord(runFiles(dir).settings);
-    // A checkpoint alone (e.g. downloaded from the browser page) is adopted: this call's settings
-    // become its run.json. The checkpoint is still checked in full against the compiled model.
-    if (E.isLeft(rec) && rec.left.exitCode !== EXIT.noInput) return rec;
-    if (E.isLeft(rec)) req.log(`${dir}: no run.json beside the checkpoint; adopting it with this command's settings`);
-    else {
-      record = rec.right;
-      const merged = reconcile(record.settings, s, req.explicit, runFiles(dir).settings);
-      if (E.isLeft(merged)) return merged;
-      s = merged.right.settings;
-      changed = merged.right.changed;
-    }
+/** This call's settings, merged with the run's own (run.json) when resuming; what the merge changed. */
+const settingsFor = (req: RunRequest): E.Either<Failure, { record?: RunRecord; s: TrainSettings; changed: Changes }> => {
+  if (!req.resume) return E.right({ s: req.settings, changed: {} });
+  const rec = readRecord(runFiles(req.dir).settings);
+  // A checkpoint alone (e.g. downloaded from the browser page) is adopted: this call's settings
+  // become its run.json. The checkpoint is still checked in full against the compiled model.
+  if (E.isLeft(rec) && rec.left.exitCode !== EXIT.noInput) return rec;
+  if (E.isLeft(rec)) {
+    req.log(`${req.dir}: no run.json beside the checkpoint; adopting it with this command's settings`);
+    return E.right({ s: req.settings, changed: {} });
   }
+  const merged = reconcile(rec.right.settings, req.settings, req.explicit, runFiles(req.dir).settings);
+  if (E.isLeft(merged)) return merged;
+  return E.right({ record: rec.right, s: merged.right.settings, changed: merged.right.changed });
+};
 
-  const lrAt = parseLrSchedule(s.lrSchedule ?? 'constant', s.lr, s.epochs);
-  if (E.isLeft(lrAt)) return left(EXIT.usage, lrAt.left);
-  // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
-  const compileFor = (epoch: number) =>
-    guardSpec(() => compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: s.optimizerHyper ?? {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } }));
-  const compiled = compileFor(1);
-  if (E.isLeft(compiled)) return left(EXIT.dataErr, `${req.specPath}: ${showError(compiled.left)}`);
-  const m = compiled.right.manifest;
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
+/** The data against the model and the run being resumed (shape, range, batch, files, spec); its split. */
+const checkData = (req: RunRequest, s: TrainSettings, m: Manifest, record: RunRecord | undefined): E.Either<Failure, { train: Dataset; heldOut: Dataset }> => {
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants)
     return left(EXIT.dataErr, `${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
@@ -259,12 +247,155 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
     if (why) return left(EXIT.usage, why);
   }
   if (record && record.specHash !== m.specHash)
-    return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(dir).settings} has ${record.specHash.slice(0, 12)})`);
+    return left(EXIT.usage, `${req.specPath}: is not the model of the run being resumed (spec hash ${m.specHash.slice(0, 12)}, ${runFiles(req.dir).settings} has ${record.specHash.slice(0, 12)})`);
+  return E.right({ train, heldOut });
+};
+
+/** The checkpoint to resume from, checked against the model and this run's epochs; later metrics trimmed. */
+const resumePoint = (req: RunRequest, f: RunFiles, s: TrainSettings, m: Manifest, trainN: number, record: RunRecord | undefined): E.Either<Failure, Checkpoint> => {
+  const c = readCheckpoint(f.checkpoint, { legacy: req.legacy });
+  if (E.isLeft(c)) return left(EXIT.dataErr, c.left);
+  if (c.right.meta.specHash !== m.specHash)
+    return left(EXIT.usage, `${f.checkpoint}: was written for a different model or optimizer than ${req.specPath} (spec hash differs)`);
+  const fits = checkAgainst(c.right, [...m.params, ...m.optimizer.state], f.checkpoint);
+  if (E.isLeft(fits)) return left(EXIT.dataErr, fits.left);
+  const checkpoint = fits.right;
+  // The position must be one this run's epochs can hold (the checksum only says the file is whole).
+  const perEpoch = Math.floor(trainN / s.batch);
+  const { step, epoch, stepInEpoch } = checkpoint.meta;
+  const lastEpoch = Math.max(s.epochs, Number(record?.settings.epochs) || 0) + 1;
+  if (epoch > lastEpoch || stepInEpoch >= perEpoch || step !== (epoch - 1) * perEpoch + stepInEpoch)
+    return left(
+      EXIT.dataErr,
+      `${f.checkpoint}: bad checkpoint position: epoch ${epoch}, step ${stepInEpoch} of it, step ${step} overall, but this run has ${perEpoch} steps per epoch and at most ${lastEpoch - 1} epochs`,
+    );
+  // Metrics past the checkpoint go; a damaged line is refused before anything is written.
+  const torn = trimMetrics(f.metrics, checkpoint.meta.epoch, req.log);
+  return torn ? E.left(torn) : E.right(checkpoint);
+};
+
+/** run.json first (from here on the directory is marked as Hourglass's own), then the artifacts. */
+const startRecord = (req: RunRequest, f: RunFiles, s: TrainSettings, compiled: Artifacts): RunRecord => {
+  const m = compiled.manifest;
+  const dataStamp = Object.fromEntries([s.data, s.heldOutData].flatMap((n) => (n === undefined ? [] : [[n, stampOf(n)]])).filter(([, v]) => v));
+  const record = newRecord({ ...req.record, written: RUN_WRITTEN, dataStamp, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
+  writeRecord(f.settings, record);
+  writeArtifacts(f, compiled);
+  writeFileAtomic(f.metrics, '');
+  return record;
+};
+
+/** Puts the checkpoint into the trainer and notes the resume in run.json; the loop's position. */
+const resumeTrainer = (req: RunRequest, trainer: Trainer, checkpoint: Checkpoint, f: RunFiles, record: RunRecord, s: TrainSettings, changed: Changes): LoopPosition => {
+  trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
+  const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
+  // Record what this resume changed; keep every field others wrote.
+  const entry = { at: new Date().toISOString(), event: 'resumed' as const, step, ...(Object.keys(changed).length ? { changed } : {}) };
+  writeRecord(f.settings, { ...record, settings: { ...record.settings, ...s }, history: [...record.history, entry] });
+  const what = Object.entries(changed).map(([k, v]) => `${k} ${v.from} → ${v.to}`);
+  req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)${what.length ? `, with ${what.join(', ')}` : ''}`);
+  return { step, epoch, stepInEpoch, shuffleState, partial };
+};
+
+/** The command that reruns this run (every flag of it, not the defaults') with a lower learning rate. */
+const rerunCommand = (req: RunRequest, s: TrainSettings, extra: '--resume' | '--force', lr: number): string => {
+  const flags = [
+    ['--epochs', s.epochs], ['--batch', s.batch], ['--seed', s.seed], ['--optimizer', s.optimizer], ['--dtype', s.dtype],
+    ['--lr-schedule', s.lrSchedule], ['--checkpoint-every', s.checkpointEvery], ['--fuse', s.fuse], ['--threads', s.threads],
+    ['--provider', Array.isArray(s.provider) ? s.provider.join(',') : s.provider],
+    ...(s.heldOutData !== undefined ? [['--held-out-data', s.heldOutData]] : [['--held-out', s.heldOut]]),
+    ...Object.entries(req.model.specParams ?? {}).map(([k, v]) => ['--set', `${k}=${v}`]),
+  ].flatMap(([k, v]) => (v === undefined ? [] : [String(k), String(v)]));
+  return ['hourglass', 'train', req.specPath, '--data', s.data, '--out', req.dir, extra, ...(extra === '--force' ? [...flags, ...(s.binarise ? ['--binarise'] : [])] : []), '--lr', String(lr)]
+    .map((a) => (a.startsWith('--') ? a : shellQuote(a)))
+    .join(' ');
+};
+
+/** A divergence as a one-line failure: resume from the last good checkpoint, or start again. */
+const divergedFailure = (err: DivergedError, req: RunRequest, s: TrainSettings, at: { f: RunFiles; lastSaved?: number; staged?: string }) => {
+  const lower = Number((s.lr / 10).toPrecision(3));
+  if (at.lastSaved !== undefined && at.f.dir === runFiles(req.dir).dir)
+    return left(
+      EXIT.dataErr,
+      `${err.message}; the last good checkpoint is ${at.f.checkpoint} (step ${at.lastSaved}) — lower the learning rate and resume: ${rerunCommand(req, s, '--resume', lower)}`,
+    );
+  const kept = at.staged ? `; the previous run in ${req.dir} is unchanged` : '';
+  return left(EXIT.dataErr, `${err.message} before the first checkpoint, so nothing was saved${kept} — lower the learning rate and start again: ${rerunCommand(req, s, '--force', lower)}`);
+};
+
+interface Training {
+  readonly req: RunRequest;
+  readonly s: TrainSettings;
+  readonly compiled: Artifacts;
+  readonly compileFor: (epoch: number) => ReturnType<typeof compileModel>;
+  readonly train: Dataset;
+  readonly heldOut: Dataset;
+  /** The trainer, replaced when a scheduled model's graph changes. */
+  trainer: Trainer;
+  readonly trainerOpts: Parameters<typeof openTrainer>[1];
+}
+
+/** Every epoch; a scheduled model (k-annealing) one epoch at a time, its graph rebuilt when it changes. */
+const trainAll = async (t: Training, loopOpts: (epochs: number) => Parameters<typeof trainEpochs>[3], first: number): Promise<E.Either<Failure, EpochReport[]>> => {
+  const { req, s, compiled } = t;
+  const m = compiled.manifest;
+  if (Object.keys(m.scheduled).length === 0) return E.right(await trainEpochs(t.trainer, t.train, t.heldOut, loopOpts(s.epochs)));
+  // Each epoch continues from the last one's end position exactly as a resume would.
+  const reports: EpochReport[] = [];
+  let hash = m.specHash;
+  for (let epoch = first; epoch <= s.epochs; epoch++) {
+    const built = t.compileFor(epoch);
+    if (E.isLeft(built)) return left(EXIT.dataErr, `${req.specPath}: ${showError(built.left)}`);
+    const differs = built.right.manifest.specHash !== hash;
+    if (differs) {
+      const next = await openTrainer(built.right, t.trainerOpts);
+      next.restore(t.trainer.snapshot(), t.trainer.noiseState());
+      t.trainer = next;
+      hash = built.right.manifest.specHash;
+    }
+    if (differs || epoch === first) req.log(`epoch ${epoch}: ${Object.entries(built.right.manifest.scheduled).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+    reports.push(...(await trainEpochs(t.trainer, t.train, t.heldOut, loopOpts(epoch))));
+  }
+  return E.right(reports);
+};
+
+/** The learning-rate schedule, the compiled model and the checked data; refused when the run cannot fit. */
+const prepare = (req: RunRequest, s: TrainSettings, record: RunRecord | undefined) => {
+  const lrAt = parseLrSchedule(s.lrSchedule ?? 'constant', s.lr, s.epochs);
+  if (E.isLeft(lrAt)) return left(EXIT.usage, lrAt.left);
+  // Scheduled models (k-annealing) are compiled per epoch; the run keeps epoch 1's build and hash.
+  const compileFor = (epoch: number) =>
+    guardSpec(() => compileModel(req.model, { optimizer: { kind: s.optimizer, lr: s.lr, hyper: s.optimizerHyper ?? {} }, dtype: s.dtype, progress: { epoch, epochs: s.epochs } }));
+  const compiled = compileFor(1);
+  if (E.isLeft(compiled)) return left(EXIT.dataErr, `${req.specPath}: ${showError(compiled.left)}`);
+  const m = compiled.right.manifest;
+  const data = checkData(req, s, m, record);
+  if (E.isLeft(data)) return data;
+  const { train, heldOut } = data.right;
 
   // Before the big allocations (parameters, state, the sessions' arenas): say what the run needs,
   // and refuse in one line when it cannot fit.
   const need = checkMemory(compiled.right, { batch: s.batch, fuse: Math.max(1, Math.min(s.fuse ?? DEFAULT_FUSE, Math.floor(train.n / s.batch))), req, trainValues: train.images.length, evalBatch: Math.min(HELD_OUT_BATCH, heldOut.n) }, req.onEstimate ?? req.log);
   if (need) return E.left(need);
+  return E.right({ lrAt: lrAt.right, compileFor, compiled: compiled.right, train, heldOut });
+};
+
+const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSummary>> => {
+  const dir = req.dir;
+
+  // The output first: cheap checks that must hold before anything is read, compiled or touched.
+  const out = checkOutput(dir, { resume: req.resume, force: req.force });
+  if (E.isLeft(out)) return out;
+  const replacing = out.right.replacing;
+  const settings = settingsFor(req);
+  if (E.isLeft(settings)) return settings;
+  let record = settings.right.record;
+  const { s, changed } = settings.right;
+
+  const ready = prepare(req, s, record);
+  if (E.isLeft(ready)) return ready;
+  const { lrAt, compileFor, compiled, train, heldOut } = ready.right;
+  const m = compiled.manifest;
 
   const cannot = makeDir(dir);
   if (cannot) return left(EXIT.cantCreate, cannot);
@@ -280,61 +411,28 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
     }
   };
   if (req.resume) {
-    const c = readCheckpoint(f.checkpoint, { legacy: req.legacy });
-    if (E.isLeft(c)) return left(EXIT.dataErr, c.left);
-    if (c.right.meta.specHash !== m.specHash)
-      return left(EXIT.usage, `${f.checkpoint}: was written for a different model or optimizer than ${req.specPath} (spec hash differs)`);
-    const fits = checkAgainst(c.right, [...m.params, ...m.optimizer.state], f.checkpoint);
-    if (E.isLeft(fits)) return left(EXIT.dataErr, fits.left);
-    checkpoint = fits.right;
-    // The position must be one this run's epochs can hold (the checksum only says the file is whole).
-    const perEpoch = Math.floor(train.n / s.batch);
-    const { step, epoch, stepInEpoch } = checkpoint.meta;
-    const lastEpoch = Math.max(s.epochs, Number(record?.settings.epochs) || 0) + 1;
-    if (epoch > lastEpoch || stepInEpoch >= perEpoch || step !== (epoch - 1) * perEpoch + stepInEpoch)
-      return left(
-        EXIT.dataErr,
-        `${f.checkpoint}: bad checkpoint position: epoch ${epoch}, step ${stepInEpoch} of it, step ${step} overall, but this run has ${perEpoch} steps per epoch and at most ${lastEpoch - 1} epochs`,
-      );
-    // Metrics past the checkpoint go; a damaged line is refused before anything is written.
-    const torn = trimMetrics(f.metrics, checkpoint.meta.epoch, req.log);
-    if (torn) return E.left(torn);
+    const c = resumePoint(req, f, s, m, train.n, record);
+    if (E.isLeft(c)) return c;
+    checkpoint = c.right;
   }
 
   try {
-    if (!record) {
-      // run.json first: from here on the directory is marked as Hourglass's own.
-      const dataStamp = Object.fromEntries([s.data, s.heldOutData].flatMap((n) => (n === undefined ? [] : [[n, stampOf(n)]])).filter(([, v]) => v));
-      record = newRecord({ ...req.record, written: RUN_WRITTEN, dataStamp, spec: req.specPath, model: m.model, specHash: m.specHash, settings: { ...s }, params: req.model.specParams ?? {}, split: splitRecord({ ...req, settings: s }) });
-      writeRecord(f.settings, record);
-      writeArtifacts(f, compiled.right);
-      writeFileAtomic(f.metrics, '');
-    }
+    record ??= startRecord(req, f, s, compiled);
 
     // The learning rate has one writer per event: the compiled manifest (s.lr) when a trainer is
     // opened, and the schedule (lrAt) at the start of every epoch, a resumed one included.
     const trainerOpts = { seed: s.seed, provider: s.provider, threads: s.threads, log: req.log };
-    let trainer = await openTrainer(compiled.right, trainerOpts);
-    let resumeFrom: LoopPosition | undefined;
-    if (checkpoint) {
-      trainer.restore(checkpoint.tensors, checkpoint.meta.noiseState);
-      const { step, epoch, stepInEpoch, shuffleState, partial } = checkpoint.meta;
-      resumeFrom = { step, epoch, stepInEpoch, shuffleState, partial };
-      // Record what this resume changed; keep every field others wrote.
-      const entry = { at: new Date().toISOString(), event: 'resumed' as const, step, ...(Object.keys(changed).length ? { changed } : {}) };
-      writeRecord(f.settings, { ...record!, settings: { ...record!.settings, ...s }, history: [...record!.history, entry] });
-      const what = Object.entries(changed).map(([k, v]) => `${k} ${v.from} → ${v.to}`);
-      req.log(`resuming ${f.dir} at step ${step} (epoch ${epoch}, step ${stepInEpoch} of it)${what.length ? `, with ${what.join(', ')}` : ''}`);
-    }
+    const t: Training = { req, s, compiled, compileFor, train, heldOut, trainer: await openTrainer(compiled, trainerOpts), trainerOpts };
+    const resumeFrom = checkpoint ? resumeTrainer(req, t.trainer, checkpoint, f, record, s, changed) : undefined;
 
     const save = (p: LoopPosition) => {
-      const tensors = trainer.snapshot();
+      const tensors = t.trainer.snapshot();
       // Never save what the reader would refuse (weights past ±1e18): that is divergence.
-      for (const [name, t] of Object.entries(tensors)) {
-        if (badValue(name, t)) throw new DivergedError(p.step, `weight ${name}`, t.find((v) => !(Math.abs(v) <= LIMIT)) ?? NaN);
+      for (const [name, v] of Object.entries(tensors)) {
+        if (badValue(name, v)) throw new DivergedError(p.step, `weight ${name}`, v.find((x) => !(Math.abs(x) <= LIMIT)) ?? NaN);
       }
       writeCheckpoint(f.checkpoint, {
-        meta: { ...p, noiseState: trainer.noiseState(), lr: trainer.learningRate, specHash: m.specHash },
+        meta: { ...p, noiseState: t.trainer.noiseState(), lr: t.trainer.learningRate, specHash: m.specHash },
         tensors,
       });
       swap();
@@ -348,7 +446,7 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
         batch: s.batch,
         seed: s.seed,
         resumeFrom: position,
-        lrAt: lrAt.right,
+        lrAt,
         fuse: s.fuse,
         checkpointEvery: s.checkpointEvery,
         onCheckpoint: (p: LoopPosition) => {
@@ -358,58 +456,19 @@ const trainRunLocked = async (req: RunRequest): Promise<E.Either<Failure, RunSum
         },
         onStep: (step: number, inEpoch: number, losses: Record<string, number>) => req.onStep?.(step, inEpoch, perEpoch, losses),
         onEpoch: async (r: EpochReport) => {
-          const extra = await req.evalAtEpoch?.(r.epoch, trainer.snapshot());
+          const extra = await req.evalAtEpoch?.(r.epoch, t.trainer.snapshot());
           appendNoFollow(f.metrics, `${JSON.stringify({ epoch: r.epoch, steps: r.steps, seconds: r.seconds, train: r.train, heldOut: r.heldOut, ...(extra ? { eval: extra } : {}) })}\n`);
           req.onEpoch?.(r);
         },
       });
-      const reports: EpochReport[] = [];
-      if (Object.keys(m.scheduled).length === 0) reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(s.epochs))));
-      else {
-        // A scheduled hyperparameter (k-annealing) changes the training graph: one epoch at a time,
-        // each continuing from the last one's end position exactly as a resume would.
-        let hash = m.specHash;
-        const first = position?.epoch ?? 1;
-        for (let epoch = first; epoch <= s.epochs; epoch++) {
-          const built = compileFor(epoch);
-          if (E.isLeft(built)) return left(EXIT.dataErr, `${req.specPath}: ${showError(built.left)}`);
-          const differs = built.right.manifest.specHash !== hash;
-          if (differs) {
-            const next = await openTrainer(built.right, trainerOpts);
-            next.restore(trainer.snapshot(), trainer.noiseState());
-            trainer = next;
-            hash = built.right.manifest.specHash;
-          }
-          if (differs || epoch === first)
-            req.log(`epoch ${epoch}: ${Object.entries(built.right.manifest.scheduled).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
-          reports.push(...(await trainEpochs(trainer, train, heldOut, loopOpts(epoch))));
-        }
-      }
+      const reports = await trainAll(t, loopOpts, position?.epoch ?? 1);
+      if (E.isLeft(reports)) return reports;
       swap();
-      const exported = await exportForward(compiled.right, trainer.snapshot(), f.exported);
-      return E.right({ dir: f.dir, reports, resumedFrom: checkpoint?.meta.step, exported });
+      const exported = await exportForward(compiled, t.trainer.snapshot(), f.exported);
+      return E.right({ dir: f.dir, reports: reports.right, resumedFrom: checkpoint?.meta.step, exported });
     } catch (err) {
       if (!(err instanceof DivergedError)) throw err;
-      const lower = Number((s.lr / 10).toPrecision(3));
-      // Every flag of the run, so the advice reruns this run and not the defaults' run.
-      const flags = [
-        ['--epochs', s.epochs], ['--batch', s.batch], ['--seed', s.seed], ['--optimizer', s.optimizer], ['--dtype', s.dtype],
-        ['--lr-schedule', s.lrSchedule], ['--checkpoint-every', s.checkpointEvery], ['--fuse', s.fuse], ['--threads', s.threads],
-        ['--provider', Array.isArray(s.provider) ? s.provider.join(',') : s.provider],
-        ...(s.heldOutData !== undefined ? [['--held-out-data', s.heldOutData]] : [['--held-out', s.heldOut]]),
-        ...Object.entries(req.model.specParams ?? {}).map(([k, v]) => ['--set', `${k}=${v}`]),
-      ].flatMap(([k, v]) => (v === undefined ? [] : [String(k), String(v)]));
-      const cmd = (extra: string) =>
-        ['hourglass', 'train', req.specPath, '--data', s.data, '--out', dir, extra, ...(extra === '--force' ? [...flags, ...(s.binarise ? ['--binarise'] : [])] : []), '--lr', String(lower)]
-          .map((a) => (a.startsWith('--') ? a : shellQuote(a)))
-          .join(' ');
-      if (lastSaved !== undefined && f.dir === runFiles(dir).dir)
-        return left(
-          EXIT.dataErr,
-          `${err.message}; the last good checkpoint is ${f.checkpoint} (step ${lastSaved}) — lower the learning rate and resume: ${cmd('--resume')}`,
-        );
-      const kept = staged ? `; the previous run in ${dir} is unchanged` : '';
-      return left(EXIT.dataErr, `${err.message} before the first checkpoint, so nothing was saved${kept} — lower the learning rate and start again: ${cmd('--force')}`);
+      return divergedFailure(err, req, s, { f, lastSaved, staged });
     }
   } finally {
     if (staged && f.dir === staged) discard(staged);

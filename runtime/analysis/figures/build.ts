@@ -81,6 +81,66 @@ export const toyDensities = (run: OpenRun, panel: string): Density[] | null => {
 export const TOY_CAPTION =
   'The InfoVAE toy: data {−1, +1}, a 1-D latent, and q(z | x) for each data point (Zhao et al. 2017, Fig. 1).';
 
+/** Samples from the prior, the 2-D manifold, and traversals of the most active latents around held-out example `first`. */
+const generativeFigures = async (run: OpenRun, codes: Float32Array, n: number, first: number, side: number, scale: number): Promise<Figure[]> => {
+  const figures: Figure[] = [];
+  const dec = await run.graph('decode');
+  const count = 64;
+  const z = new Float32Array(count * run.codeDim);
+  Rng.seeded(1).fillNormal(z);
+  const samples = await dec(z, count);
+  figures.push(
+    png('samples.png', 'Samples from the prior', `64 decodings of z ~ N(0, I) (seed 1): the likelihood's mean, not a sampled image.`, encodePng(tileGrid(samples, { count, perRow: 8, tileRows: side, tileCols: side, scale: Math.max(1, scale - 1), sep: 1 })), 'Kingma & Welling 2013, Fig. 5'),
+  );
+  if (run.codeDim === 2) {
+    const g = 20;
+    const grid2 = manifoldGrid(g);
+    const images = await dec(grid2, g * g);
+    figures.push(
+      png('manifold.png', 'Learned 2-D manifold', `The decoder over a ${g}×${g} grid of codes at Φ⁻¹ of evenly spaced probabilities (z₁ left to right, z₂ bottom to top).`, encodePng(tileGrid(images, { count: g * g, perRow: g, tileRows: side, tileCols: side, scale: 1, sep: 0 })), 'Kingma & Welling 2013, Fig. 4'),
+    );
+  }
+  // Traversals: the most active latents (largest variance of μ across the held-out set), each swept ±3.
+  const variance = columnVariance(codes, n, run.codeDim);
+  const dims = [...variance.keys()].sort((a, b) => variance[b] - variance[a]).slice(0, 10);
+  const steps = 9;
+  const base = codes.subarray(first * run.codeDim, (first + 1) * run.codeDim);
+  const images = await dec(traversalCodes(base, dims, steps, 3), dims.length * steps);
+  figures.push(
+    png(
+      'traversals.png',
+      'Latent traversals',
+      `Each row sweeps one latent from −3 to +3 around the code of a held-out example, the others fixed; rows are the ${dims.length} latents with the largest variance of μ over the held-out set (latents ${dims.join(', ')}).`,
+      encodePng(tileGrid(images, { count: images.length / run.dim, perRow: steps, tileRows: side, tileCols: side, scale: Math.max(1, scale - 1), sep: 1 })),
+      'Higgins et al. 2017, Fig. 7',
+    ),
+  );
+  return figures;
+};
+
+/** The decoder's filters, the most used units first (null when the decoder has none to show). */
+const filterFigure = (run: OpenRun, codes: Float32Array, n: number, side: number): Figure | null => {
+  const filters = decoderFilters(run);
+  if (!filters) return null;
+  const count = Math.min(100, filters.count);
+  // One filter per code unit: show the units the held-out set uses most (a k-sparse code
+  // leaves some units dead, their filters still the initial noise), and say how many are dead.
+  const perUnit = filters.count === run.codeDim;
+  const use = perUnit ? unitUsage(codes, n, run.codeDim) : null;
+  const order = use ? rankUnits(use) : [...Array(filters.count).keys()];
+  const shown = gatherRows(filters.values, run.dim, order.slice(0, count));
+  const dead = use ? use.active.filter((a) => a === 0).length : 0;
+  return png(
+    'filters.png',
+    'Decoder filters',
+    use
+      ? `The ${count} of ${filters.count} decoder filters (${filters.source}) whose units are active most often on the held-out set, most used first, each scaled to its own ±max (grey = 0); ${dead} of ${filters.count} units are never active there.`
+      : `The first ${count} of ${filters.count} decoder filters (${filters.source}), each scaled to its own ±max (grey = 0).`,
+    encodePng(tileGrid(shown, { count, perRow: Math.min(10, count), tileRows: side, tileCols: side, scale: 2, sep: 1, signed: true })),
+    'Makhzani & Frey 2013, Fig. 1',
+  );
+};
+
 export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<E.Either<string, Figure[]>> => {
   const opened = await openFigureRun(dir);
   if (E.isLeft(opened)) return E.left(opened.left.message);
@@ -150,62 +210,9 @@ export const buildFigures = async (dir: string, o: FigureOptions = {}): Promise<
       });
     }
 
-    if (generative) {
-      const dec = await run.graph('decode');
-      const count = 64;
-      const z = new Float32Array(count * run.codeDim);
-      Rng.seeded(1).fillNormal(z);
-      const samples = await dec(z, count);
-      figures.push(
-        png('samples.png', 'Samples from the prior', `64 decodings of z ~ N(0, I) (seed 1): the likelihood's mean, not a sampled image.`, encodePng(tileGrid(samples, { count, perRow: 8, tileRows: side, tileCols: side, scale: Math.max(1, scale - 1), sep: 1 })), 'Kingma & Welling 2013, Fig. 5'),
-      );
-      if (run.codeDim === 2) {
-        const g = 20;
-        const grid2 = manifoldGrid(g);
-        const images = await dec(grid2, g * g);
-        figures.push(
-          png('manifold.png', 'Learned 2-D manifold', `The decoder over a ${g}×${g} grid of codes at Φ⁻¹ of evenly spaced probabilities (z₁ left to right, z₂ bottom to top).`, encodePng(tileGrid(images, { count: g * g, perRow: g, tileRows: side, tileCols: side, scale: 1, sep: 0 })), 'Kingma & Welling 2013, Fig. 4'),
-        );
-      }
-      // Traversals: the most active latents (largest variance of μ across the held-out set), each swept ±3.
-      const variance = columnVariance(codes, h.n, run.codeDim);
-      const dims = [...variance.keys()].sort((a, b) => variance[b] - variance[a]).slice(0, 10);
-      const steps = 9;
-      const base = codes.subarray(idx[0] * run.codeDim, (idx[0] + 1) * run.codeDim);
-      const images = await dec(traversalCodes(base, dims, steps, 3), dims.length * steps);
-      figures.push(
-        png(
-          'traversals.png',
-          'Latent traversals',
-          `Each row sweeps one latent from −3 to +3 around the code of a held-out example, the others fixed; rows are the ${dims.length} latents with the largest variance of μ over the held-out set (latents ${dims.join(', ')}).`,
-          encodePng(tileGrid(images, { count: images.length / run.dim, perRow: steps, tileRows: side, tileCols: side, scale: Math.max(1, scale - 1), sep: 1 })),
-          'Higgins et al. 2017, Fig. 7',
-        ),
-      );
-    }
-
-    const filters = decoderFilters(run);
-    if (filters) {
-      const count = Math.min(100, filters.count);
-      // One filter per code unit: show the units the held-out set uses most (a k-sparse code
-      // leaves some units dead, their filters still the initial noise), and say how many are dead.
-      const perUnit = filters.count === run.codeDim;
-      const use = perUnit ? unitUsage(codes, h.n, run.codeDim) : null;
-      const order = use ? rankUnits(use) : [...Array(filters.count).keys()];
-      const shown = gatherRows(filters.values, run.dim, order.slice(0, count));
-      const dead = use ? use.active.filter((a) => a === 0).length : 0;
-      figures.push(
-        png(
-          'filters.png',
-          'Decoder filters',
-          use
-            ? `The ${count} of ${filters.count} decoder filters (${filters.source}) whose units are active most often on the held-out set, most used first, each scaled to its own ±max (grey = 0); ${dead} of ${filters.count} units are never active there.`
-            : `The first ${count} of ${filters.count} decoder filters (${filters.source}), each scaled to its own ±max (grey = 0).`,
-          encodePng(tileGrid(shown, { count, perRow: Math.min(10, count), tileRows: side, tileCols: side, scale: 2, sep: 1, signed: true })),
-          'Makhzani & Frey 2013, Fig. 1',
-        ),
-      );
-    }
+    if (generative) figures.push(...(await generativeFigures(run, codes, h.n, idx[0], side, scale)));
+    const filters = filterFigure(run, codes, h.n, side);
+    if (filters) figures.push(filters);
   }
   return E.right(figures);
 };

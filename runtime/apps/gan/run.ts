@@ -14,7 +14,7 @@ import { Rng } from '../../core/random';
 import { nodeEngine, type Provider } from '../../host/session';
 import { isNonEmptyDir, unwritable, writeFileAtomic } from '../../host/fsx';
 import { trainGan, type GanPosition } from './loop';
-import { GanTrainer } from './trainer';
+import { generate, openGanTrainer } from './players';
 
 export interface GanSettings {
   readonly rounds: number;
@@ -29,9 +29,14 @@ export interface GanSettings {
   readonly dtype: 'f32' | 'f64';
   readonly data: string;
   readonly checkpointEvery: number;
+  /** Rounds per onnxruntime call (the fused graph); 1 runs single steps. Default DEFAULT_GAN_FUSE. */
+  readonly fuse?: number;
   readonly samples: number;
   readonly threads?: number;
 }
+
+/** Rounds per call by default: fused rounds equal single ones bit for bit and cost less CPU (bench/PART-C.md, lever 6). */
+export const DEFAULT_GAN_FUSE = 16;
 
 export interface GanRunRequest {
   readonly model: GanDef;
@@ -107,7 +112,7 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants) return E.left(`${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
 
-  const trainer = await GanTrainer.create(nodeEngine({ provider: s.provider, threads: s.threads, log: req.log }), compiled.right, { seed: s.seed });
+  const trainer = await openGanTrainer(nodeEngine({ provider: s.provider, threads: s.threads, log: req.log }), compiled.right, s.seed);
   let resumeFrom: GanPosition | undefined;
   if (req.resume) {
     const c = readCheckpoint(f.checkpoint);
@@ -144,6 +149,7 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
       seed: s.seed,
       resumeFrom,
       checkpointEvery: s.checkpointEvery,
+      fuse: s.fuse ?? DEFAULT_GAN_FUSE,
       onCheckpoint: save,
       onRound: (round, r) => {
         last = { discriminator: r.discriminator[r.discriminator.length - 1], generator: r.generator };
@@ -159,8 +165,8 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
   // Samples from fixed codes (seeded apart from training), so runs can be compared by eye.
   const codes = new Float32Array(s.samples * m.latent);
   Rng.seeded(s.seed ^ 0x5a3b1e).fillNormal(codes);
-  const images = await trainer.generate(m.dtype === 'f64' ? Float64Array.from(codes) : codes, s.samples);
+  const images = await generate(trainer, m, codes, s.samples);
   writeFileAtomic(f.samples, npyBytes(images, [s.samples, ...m.inputShape]));
-  const generate = async (z: Float32Array, n: number) => Float32Array.from(await trainer.generate(m.dtype === 'f64' ? Float64Array.from(z) : z, n));
-  return E.right({ dir: f.dir, rounds: s.rounds, last, resumedFrom: resumeFrom?.round, samples: f.samples, images, generate, latent: m.latent });
+  const more = async (z: Float32Array, n: number) => Float32Array.from(await generate(trainer, m, z, n));
+  return E.right({ dir: f.dir, rounds: s.rounds, last, resumedFrom: resumeFrom?.round, samples: f.samples, images, generate: more, latent: m.latent });
 };

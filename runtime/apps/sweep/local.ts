@@ -8,7 +8,9 @@ import { hourglassCommand } from './hourglassBin';
 import { continueFlags, trialState, type SweepFiles } from './layout';
 import { logTail } from './logTail';
 import { evalArgv, trainArgv, type SweepPlan } from './plan';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { clearEndedLock } from '../../run/lock';
 
 export interface Counts {
   readonly total: number;
@@ -41,8 +43,13 @@ export interface LocalOptions {
 
 const logPath = (f: SweepFiles, id: string) => join(f.logs, `${id}.log`);
 
-/** Runs one child to its end; output appended to the trial's log (or to `stdoutTo` for stdout). */
-const runChild = (argv: string[], log: string, children: Set<ChildProcess>, stdoutTo?: string): Promise<number | string> =>
+/**
+ * Runs one child to its end; output appended to the trial's log (or to `stdoutTo` for stdout).
+ * A child ended by a signal it could not handle (the SIGKILL after a stubborn Ctrl-C) leaves the
+ * run lock of `runDir` behind; having reaped it, we know it ended, so its lock is cleared (and
+ * the log says so) and the rerun resumes instead of being refused.
+ */
+const runChild = (argv: string[], log: string, children: Set<ChildProcess>, stdoutTo?: string, runDir?: string): Promise<number | string> =>
   new Promise((resolveRun) => {
     const logFd = openSync(log, 'a');
     const outFd = stdoutTo ? openSync(stdoutTo, 'w') : logFd;
@@ -55,7 +62,14 @@ const runChild = (argv: string[], log: string, children: Set<ChildProcess>, stdo
       resolveRun(r);
     };
     child.on('error', (err) => done(err.message));
-    child.on('exit', (code, signal) => done(signal ? `ended by ${signal}` : (code ?? 1)));
+    child.on('exit', (code, signal) => {
+      if (signal && runDir && child.pid !== undefined) {
+        const pid = child.pid;
+        const line = clearEndedLock(runDir, (h) => (h.pid === pid && h.host === hostname() ? `it was this sweep's own child, ended by ${signal}` : null));
+        if (line) writeFileSync(logFd, `hourglass sweep: ${line}\n`);
+      }
+      done(signal ? `ended by ${signal}` : (code ?? 1));
+    });
   });
 
 export const runLocal = async (plan: SweepPlan, f: SweepFiles, todo: readonly Trial[], o: LocalOptions): Promise<EngineResult> => {
@@ -78,7 +92,7 @@ export const runLocal = async (plan: SweepPlan, f: SweepFiles, todo: readonly Tr
     const run = f.run(t.id);
     const log = logPath(f, t.id);
     writeFileSync(log, `# ${new Date().toISOString()} ${trialState(f, t.id)}\n`, { flag: 'a' });
-    const train = await runChild(hourglassCommand([...trainArgv(plan, t, run), ...continueFlags(trialState(f, t.id))]), log, children);
+    const train = await runChild(hourglassCommand([...trainArgv(plan, t, run), ...continueFlags(trialState(f, t.id))]), log, children, undefined, run);
     if (stopping) return;
     if (train !== 0) {
       failures.push({ id: t.id, reason: typeof train === 'string' ? train : `train exited with ${train}`, log, tail: logTail(log) });

@@ -16,6 +16,7 @@ import type { Counts, EngineResult, Failure } from './local';
 import { logTail } from './logTail';
 import { evalArgv, trainArgv, type SweepPlan } from './plan';
 import { EXIT } from '../../core/failure';
+import { clearEndedLock } from '../../run/lock';
 
 export interface SlurmError {
   readonly message: string;
@@ -173,6 +174,34 @@ const follow = async (f: SweepFiles, sub: Submission, o: SlurmOptions): Promise<
   return E.right({ failures, interrupted: cancelled.length > 0 });
 };
 
+/**
+ * A task Slurm ended hard (scancel of a suspended job, the time limit's SIGKILL, the OOM killer)
+ * leaves its trial's run lock behind. The lock names its Slurm task; when that task belongs to
+ * one of this sweep's jobs and Slurm no longer runs it, the holder has provably ended, so the
+ * lock is cleared (and said) before the trial is resubmitted. Any other lock is left to refuse.
+ */
+const clearEndedTaskLocks = (f: SweepFiles, todo: readonly Trial[], log: (line: string) => void): void => {
+  const ours = new Set(readSubmissions(f).map((s) => s.job));
+  const live = new Map<string, Map<number, string> | null>();
+  const liveOf = (job: string) => {
+    if (!live.has(job)) {
+      const l = liveTasks(job);
+      live.set(job, E.isRight(l) ? l.right : null);
+    }
+    return live.get(job);
+  };
+  for (const t of todo) {
+    const line = clearEndedLock(f.run(t.id), (h) => {
+      const m = /^(\d+)_(\d+)$/.exec(h.slurm ?? '');
+      if (!m || !ours.has(m[1])) return null;
+      const tasks = liveOf(m[1]);
+      if (!tasks || tasks.has(Number(m[2]))) return null; // still queued or running, or Slurm did not answer
+      return `Slurm reports task ${m[2]} of this sweep's job ${m[1]} ended`;
+    });
+    if (line) log(`sweep: ${line}`);
+  }
+};
+
 export const runSlurm = async (plan: SweepPlan, f: SweepFiles, todo: readonly Trial[], o: SlurmOptions): Promise<E.Either<SlurmError, EngineResult>> => {
   mkdirSync(f.slurm, { recursive: true });
   mkdirSync(f.logs, { recursive: true });
@@ -188,6 +217,7 @@ export const runSlurm = async (plan: SweepPlan, f: SweepFiles, todo: readonly Tr
     }
   }
   if (todo.length === 0) return E.right({ failures: [], interrupted: false });
+  clearEndedTaskLocks(f, todo, o.log);
   const ids = todo.map((t) => t.id);
   const n = readSubmissions(f).length + 1;
   const script = join(f.slurm, `array-${n}.sh`);

@@ -115,6 +115,7 @@ export const registerGan = (program: Command): void => {
     .addOption(new Option('--dtype <dtype>', 'float type').choices(['f32', 'f64']).default('f32'))
     .option('--threads <n>', 'intra-op threads (default: one per core)', arg(threadsFlag()))
     .option('--checkpoint-every <n>', 'write a checkpoint every n rounds (and after the last)', arg(positiveInt('checkpoint-every')), 100)
+    .option('--fuse <n>', 'rounds per onnxruntime call (default 16; 1 runs single steps; same results either way)', arg(positiveInt('fuse')))
     .option('--samples <n>', 'images in samples.png / samples.npy', arg(positiveInt('samples')), 64)
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--force', "write over a previous GAN run's files in --out", false)

@@ -131,15 +131,8 @@ const preflight = async (spec: string, plan: SweepPlan, typecheck: boolean): Pro
   }
 };
 
-export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Promise<void> => {
-  const out = resolve(o.out);
-  if (o.cancel) {
-    const r = await (await import('../../apps/sweep/slurm')).cancelSweep(out);
-    if (E.isLeft(r)) throw new CliError(r.left.message, r.left.code);
-    console.log(r.right);
-    return;
-  }
-  if (spec === undefined) throw new CliError('sweep: missing <spec> (only --cancel goes without one)', EXIT.usage);
+/** The sweep's plan from the command's options, every value checked as train would check it. */
+const planOf = (spec: string, o: SweepOpts): { wanted: SweepPlan; rank: Ranking } => {
   if (o.data === undefined) throw new CliError('sweep: missing --data', EXIT.usage);
   const axes = parseAxes(o.set);
   if (E.isLeft(axes)) throw new CliError(axes.left, EXIT.usage);
@@ -176,6 +169,19 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
     seeds: seeds.right,
     trials: expand(axes.right, seeds.right),
   };
+  return { wanted, rank };
+};
+
+export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Promise<void> => {
+  const out = resolve(o.out);
+  if (o.cancel) {
+    const r = await (await import('../../apps/sweep/slurm')).cancelSweep(out);
+    if (E.isLeft(r)) throw new CliError(r.left.message, r.left.code);
+    console.log(r.right);
+    return;
+  }
+  if (spec === undefined) throw new CliError('sweep: missing <spec> (only --cancel goes without one)', EXIT.usage);
+  const { wanted, rank } = planOf(spec, o);
   // A grid whose trials have all finished needs no spec loaded: its summaries are only read again.
   const existing = sweepFiles(out);
   const finished = existsSync(existing.plan) && wanted.trials.every((t) => trialState(existing, t.id) === 'done');
@@ -204,7 +210,7 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   process.once('SIGTERM', onSignal);
   try {
     if (o.engine === 'local') {
-      const parallel = o.parallel ?? Math.max(1, Math.floor(availableParallelism() / threads));
+      const parallel = o.parallel ?? Math.max(1, Math.floor(availableParallelism() / wanted.threads));
       const { runLocal } = await import('../../apps/sweep/local');
       result = await runLocal(plan, files, todo, { parallel, onProgress: (c) => bar.update(c), stop });
     } else {
@@ -212,7 +218,7 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
       const r = await runSlurm(plan, files, todo, {
         partition: o.partition,
         time: o.time,
-        cpusPerTrial: threads,
+        cpusPerTrial: wanted.threads,
         sbatchArgs: o.sbatchArg,
         parallel: o.parallel,
         pollSeconds: o.poll,
@@ -233,7 +239,7 @@ export const sweepCommand = async (spec: string | undefined, o: SweepOpts): Prom
   bar.end();
   const seconds = (performance.now() - started) / 1000;
   const note = `${plan.trials.length} trials of ${spec} (${plan.axes.map((a) => `${a.name} ∈ {${a.values.join(', ')}}`).join(', ') || 'no grid'}; seeds ${plan.seeds.join(', ')}), ${o.engine} engine; this command ran ${fmtTime(seconds)} (${todo.length} trials to run).`;
-  const report = writeReport(plan, files, rank as Ranking, note);
+  const report = writeReport(plan, files, rank, note);
   for (const f of result.failures) console.error(`sweep: trial ${f.id} failed: ${f.reason}; the end of ${f.log}:\n${f.tail.replace(/^/gm, '    ')}`);
   if (result.interrupted) throw new CliError(`sweep: interrupted; ${report.trials.filter((t) => t.finished).length}/${plan.trials.length} trials finished — run the same command to continue`, 130);
   console.log(report.markdown);
