@@ -87,8 +87,8 @@ for r in range(1, a.rounds + 1):
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
-    # The generator's step leaves the discriminator's weights alone (only G's optimizer steps) but,
-    # as Hourglass's generator step, not its running statistics; those do not enter training.
+    # Only G's optimizer steps here. This forward pass also moves D's running statistics, which
+    # Hourglass's generator step leaves alone; D always runs in train mode, so they never matter.
     loss_g = F.softplus(-d(g(torch.randn(a.batch, Z)))).mean()
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
