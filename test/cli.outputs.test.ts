@@ -33,7 +33,7 @@ describe('report --out', () => {
     refused(['report', finished, '--out', join(finished, 'exported', 'page.html')], EXIT.cantCreate, /inside the run directory/, [ck]);
     const mine = join(tmp, 'mine.html');
     writeFileSync(mine, '<html>my own page</html>');
-    refused(['report', finished, '--out', mine], EXIT.cantCreate, /was not written by Hourglass/, [mine]);
+    refused(['report', finished, '--out', mine], EXIT.cantCreate, /exists and carries no mark of Hourglass/, [mine]);
     const page = join(tmp, 'report.html');
     for (let i = 0; i < 2; i++) expect(hourglass(['report', finished, '--out', page]).code).toBe(0);
     const own = hourglass(['report', finished]);

@@ -27,6 +27,9 @@ chooseBinding(bindingForRequest(providerArgument(process.argv.slice(2))));
 
 const optimizers = ['adam', 'sgd', 'adagrad', 'rmsprop'];
 
+/** --force of the commands that write one file (docs/safety.md, "Outputs"). */
+const OUTPUT_FORCE_HELP = 'replace an existing --out that Hourglass cannot prove it wrote (any existing .npy; a .png without its mark)';
+
 const { version } = createRequire(import.meta.url)('hourglass/package.json') as { version: string };
 
 const program = new Command()
@@ -46,6 +49,7 @@ program
   .option('--lr <x>', 'initial learning rate (stored in the manifest)', arg(positive('lr')), 1e-3)
   .option('--no-typecheck', 'skip type-checking the spec')
   .option('--spec-timeout <s>', 'seconds the spec may take to load', arg(positive('spec-timeout')), SPEC_TIMEOUT_S)
+  .option('--max-memory <size>', 'the most the spec may use while it loads and builds (e.g. 1GB; default: half the free memory, at most 2 GiB)', arg(maxMemoryFlag))
   .option('--set <name=value>', SET_HELP, collectSet, [])
   .action((spec, o) => compileCommand(spec, o));
 
@@ -89,6 +93,7 @@ program
   .option('--limit <n>', 'encode only the first n examples', arg(positiveInt('limit')))
   .addOption(new Option('--split <part>', "rows of --data by the run's split (labels and factors are written beside the codes)").choices(['train', 'held-out', 'all']).default('all'))
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
+  .option('--force', OUTPUT_FORCE_HELP, false)
   .action(async (dir, o) => (await import('./commands/use')).encodeCommand(dir, o));
 
 program
@@ -99,6 +104,7 @@ program
   .requiredOption('--out <file>', '.png or .npy')
   .option('--n <n>', 'how many examples', arg(positiveInt('n')), 16)
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
+  .option('--force', OUTPUT_FORCE_HELP, false)
   .action(async (dir, o) => (await import('./commands/use')).reconstructCommand(dir, o));
 
 program
@@ -109,6 +115,7 @@ program
   .option('--n <n>', 'how many samples', arg(positiveInt('n')), 64)
   .option('--seed <s>', 'seed of the codes, in [0, 2^32)', arg(seed('seed')), 1)
   .addOption(new Option('--provider <list>', PROVIDER_HELP).argParser(arg(providersOption)).default(['cpu'], 'cpu'))
+  .option('--force', OUTPUT_FORCE_HELP, false)
   .action(async (dir, o) => (await import('./commands/use')).sampleCommand(dir, o));
 
 registerFigures(program);

@@ -1,5 +1,6 @@
 // A grid of grey images as a PNG (pngjs does the encoding).
 import { PNG } from 'pngjs';
+import { markPng } from '../host/marks';
 
 /** `images` holds `count` row-major images of `rows × cols` values in [0, 1]. */
 export const gridPng = (images: ArrayLike<number>, count: number, rows: number, cols: number, perRow = Math.ceil(Math.sqrt(count))): Buffer => {
@@ -17,5 +18,6 @@ export const gridPng = (images: ArrayLike<number>, count: number, rows: number, 
         png.data[i + 3] = 255;
       }
   }
-  return PNG.sync.write(png);
+  // Marked, so that a later sample / reconstruct may replace it (run/outputs.ts).
+  return markPng(PNG.sync.write(png));
 };

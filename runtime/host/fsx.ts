@@ -1,6 +1,6 @@
 // File-system steps that must not lose data: atomic writes that never follow links, and checks
 // before writing. Every failure here is the output's fault, so it ends as "cannot create output".
-import { accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CliError, EXIT } from '../core/failure';
 
@@ -98,11 +98,29 @@ const toChunks = (data: string | Uint8Array | readonly Uint8Array[]): readonly U
   typeof data === 'string' ? [new TextEncoder().encode(data)] : data instanceof Uint8Array ? [data] : data;
 
 /**
+ * Put the finished temporary file at `path` only if nothing is there: link(2) fails with EEXIST
+ * rather than replace (rename would). A file system without hard links falls back to a rename
+ * after one more look.
+ */
+const publishNew = (tmp: string, path: string): void => {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if (code(err) === 'EEXIST') throw new CliError(`${path}: appeared while Hourglass was writing it; not replacing it (rerun to see why)`, EXIT.cantCreate);
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'].includes(code(err)) || lstatOrNull(path)) throw err;
+    renameSync(tmp, path);
+    return;
+  }
+  unlinkSync(tmp);
+};
+
+/**
  * Write a whole file atomically: an exclusive temporary file, every byte written (short writes
  * looped), fsync, rename over `path`. On any failure the temporary file is removed and `path`
  * keeps its old content; a full disk ends as EXIT.noSpace naming the path and the bytes.
+ * With `replace: false` the file is created exclusively: one that exists by then is kept.
  */
-export const writeFileAtomic = (path: string, data: string | Uint8Array | readonly Uint8Array[]): void => {
+export const writeFileAtomic = (path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { readonly replace?: boolean } = {}): void => {
   refuseLink(path);
   const tmp = `${path}.tmp`;
   const chunks = toChunks(data);
@@ -115,7 +133,8 @@ export const writeFileAtomic = (path: string, data: string | Uint8Array | readon
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
+    if (opts.replace === false) publishNew(tmp, path);
+    else renameSync(tmp, path);
   } catch (err) {
     try {
       unlinkSync(tmp);

@@ -2,6 +2,7 @@
 // whose pixels are all opaque greys (every image grid) is written as 8-bit greyscale: a quarter of
 // the RGBA bytes before compression.
 import { PNG } from 'pngjs';
+import { markPng } from '../../host/marks';
 import type { Raster } from './raster';
 
 /** Every pixel opaque with R = G = B. */
@@ -14,5 +15,6 @@ export const isOpaqueGrey = (r: Raster): boolean => {
 export const encodePng = (r: Raster): Buffer => {
   const png = new PNG({ width: r.width, height: r.height });
   png.data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-  return PNG.sync.write(png, isOpaqueGrey(r) ? { colorType: 0 } : {});
+  // Marked, so that a later `figures` may replace it (run/outputs.ts).
+  return markPng(PNG.sync.write(png, isOpaqueGrey(r) ? { colorType: 0 } : {}));
 };

@@ -19,6 +19,8 @@ export interface CompileOpts {
   /** Seconds the spec may take to load (default SPEC_TIMEOUT_S). */
   readonly specTimeout?: number;
   readonly set?: readonly string[];
+  /** --max-memory in bytes: the most the spec's evaluation may use. */
+  readonly maxMemory?: number;
 }
 
 /** Adam's β₁ for both players of a GAN, as `hourglass gan` trains them (Radford et al.'s 0.5). */
@@ -42,7 +44,7 @@ export const compileCommand = async (spec: string, o: CompileOpts): Promise<void
   if (run) throw new CliError(`${o.out}: is inside the run directory ${run}, where only the run's own files go; compile elsewhere`, EXIT.cantCreate);
   const manifest = join(o.out, 'manifest.json');
   if (existsSync(manifest) && !isOurManifest(manifest)) throw new CliError(`${manifest}: exists and was not written by Hourglass; not replacing it (pick another --out)`, EXIT.cantCreate);
-  const loaded = await loadCompilable(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout });
+  const loaded = await loadCompilable(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout, maxMemory: o.maxMemory });
   if (E.isLeft(loaded)) throw new CliError(loaded.left.message, loaded.left.exitCode);
   const loadedSpec = loaded.right;
   const { params } = loadedSpec;

@@ -1,7 +1,7 @@
 // hourglass data <data> --out DIR: a data set as NumPy arrays plus the exact train / held-out
 // split a run with the same --held-out uses, so tools outside Hourglass can match it.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import * as E from 'fp-ts/Either';
 import { DEFAULT_HELD_OUT, SPLIT_SEED, splitIndices } from '../../core/dataset';
@@ -9,7 +9,8 @@ import { showDataError } from '../../host/data/errors';
 import { saveNpy } from '../../host/data/npy';
 import { resolveDataset } from '../../host/data/resolve';
 import { unwritable, writeFileAtomic } from '../../host/fsx';
-import { CliError, fraction, EXIT } from '../../core/failure';
+import { CliError, fraction, orFail, EXIT } from '../../core/failure';
+import { checkOutputFile } from '../../run/outputs';
 
 export interface DataOpts {
   readonly out: string;
@@ -32,6 +33,8 @@ export const dataCommand = (name: string, o: DataOpts): void => {
   if (E.isLeft(loaded)) throw new CliError(showDataError(loaded.left), EXIT.dataErr);
   const d = loaded.right;
   const files = ['x.npy', 'labels.npy', 'factors.npy', 'split.json'].map((f) => join(o.out, f));
+  // Never over the data set read, into a run directory, or through a link; what exists is judged below.
+  for (const f of files) orFail(checkOutputFile(f, { flag: '--out', exts: [extname(f)], inputs: [name], force: true }));
   const present = files.filter((f) => existsSync(f));
   if (present.length && !o.force) throw new CliError(`${present[0]}: exists; pass --force to replace the files hourglass data writes`, EXIT.cantCreate);
   // --force replaces only an earlier `hourglass data` output: its split.json is the marker.

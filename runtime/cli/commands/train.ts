@@ -92,7 +92,7 @@ const trainLocked = async (spec: string, o: TrainOpts, settingsIn: TrainSettings
   }
   if (o.heldOutData !== undefined && o.heldOut !== undefined && o.heldOut !== 0)
     throw new CliError(`--held-out ${o.heldOut} and --held-out-data ${o.heldOutData} contradict each other: with a separate held-out set, all of --data trains`, EXIT.usage);
-  const { model } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout });
+  const { model } = await loadSpecOrFail(spec, { typecheck: o.typecheck, set: o.set, timeout: o.specTimeout, maxMemory: o.maxMemory });
   const data = resolveDataset(settings.data, { binarise: settings.binarise });
   if (E.isLeft(data)) throw new CliError(showDataError(data.left), data.left.missing ? EXIT.noInput : EXIT.dataErr);
   const heldOutSet = settings.heldOutData === undefined ? undefined : resolveDataset(settings.heldOutData, { binarise: settings.binarise });

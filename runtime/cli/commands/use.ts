@@ -1,17 +1,18 @@
 // hourglass encode | reconstruct | sample <run-dir>: use a finished run's exported graphs (which
 // carry their weights) through run/open.ts.
+import { unlinkSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import type * as ort from '../../host/providers/ort';
 import { showDataError } from '../../host/data/errors';
-import { saveNpy } from '../../host/data/npy';
+import { encodeNpy } from '../../host/data/npy';
 import { resolveDataset } from '../../host/data/resolve';
 import { Rng } from '../../core/random';
 import type { FloatArray } from '../../core/init';
 import { asF32, runBatched } from '../../run/batched';
-import { ensureParent, writeFileAtomic } from '../../host/fsx';
+import { ensureParent } from '../../host/fsx';
 import { MAX_EXAMPLE_SIZE, type ExportedModel } from '../../run/export';
 import { CliError, EXIT, orFail } from '../../core/failure';
-import { checkOutputFile } from '../../run/outputs';
+import { checkOutputFile, writeOutput, type OutputPlan } from '../../run/outputs';
 import type { SplitName } from '../../run/finished';
 import { openRun, type GraphName } from '../../run/open';
 import type { ProviderRequest } from '../../host/providers/request';
@@ -56,12 +57,13 @@ const side = (dim: number) => {
   return s;
 };
 
-const writeOut = (out: string, values: Float32Array | Uint8Array, count: number, shape: readonly number[]) => {
+const writeOut = (out: string, plan: OutputPlan, values: Float32Array | Uint8Array, count: number, shape: readonly number[]) => {
   ensureParent(out);
-  if (out.endsWith('.npy')) saveNpy(out, values, [count, ...shape]);
+  const ext = out.toLowerCase();
+  if (ext.endsWith('.npy')) writeOutput(out, encodeNpy(values, [count, ...shape]), plan);
   else if (out.endsWith('.png') && values instanceof Float32Array) {
     const s = side(size(shape));
-    writeFileAtomic(out, gridPng(values, count, s, s));
+    writeOutput(out, gridPng(values, count, s, s), plan);
   } else throw new CliError(`${out}: the output must end in .npy or .png`, EXIT.usage);
   console.log(`wrote ${out} (${count} × [${shape.join(', ')}])`);
 };
@@ -69,28 +71,44 @@ const writeOut = (out: string, values: Float32Array | Uint8Array, count: number,
 /** `codes.npy` → `codes.labels.npy`: where the labels (and factors) of encoded rows go. */
 export const besideCodes = (out: string, what: 'labels' | 'factors') => out.replace(/\.npy$/, `.${what}.npy`);
 
-/** Before any work: the codes (and labels, factors beside them) are .npy and no input or run file. */
-const checkCodesOut = (out: string, inputs: readonly string[]) => {
-  orFail(checkOutputFile(out, { flag: '--out', exts: ['.npy'], inputs }));
-  for (const what of ['labels', 'factors'] as const) orFail(checkOutputFile(besideCodes(out, what), { flag: '--out', exts: ['.npy'], inputs }));
+/** --force: replace an existing output file Hourglass cannot tell it wrote (a .npy never can). */
+interface Force {
+  readonly force?: boolean;
+}
+
+/** Before any work: the codes (and labels, factors beside them) are .npy, no input or run file, new or --force. */
+const checkCodesOut = (out: string, inputs: readonly string[], force?: boolean) => {
+  const rule = { flag: '--out', exts: ['.npy'], inputs, force };
+  return {
+    codes: orFail(checkOutputFile(out, rule)),
+    labels: orFail(checkOutputFile(besideCodes(out, 'labels'), rule)),
+    factors: orFail(checkOutputFile(besideCodes(out, 'factors'), rule)),
+  };
 };
 
-export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName; provider?: ProviderRequest }) => {
-  checkCodesOut(o.out, [o.data]);
+export const encodeCommand = async (dir: string, o: { data: string; out: string; limit?: number; split?: SplitName; provider?: ProviderRequest } & Force) => {
+  const plan = checkCodesOut(o.out, [o.data], o.force);
   const { run, m, session } = await openGraph(dir, 'encode', o.provider);
   const d = o.split && o.split !== 'all' ? orFail(run.rows(o.data, o.split)) : loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
   const n = Math.min(d.n, o.limit ?? d.n);
   const codes = await firstOutput(session, m, 'x', d.images, n, m.inputShape, size(m.codeShape));
-  if (!o.out.endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`, EXIT.usage);
-  writeOut(o.out, codes, n, m.codeShape);
+  if (!o.out.toLowerCase().endsWith('.npy')) throw new CliError(`${o.out}: codes are written as .npy`, EXIT.usage);
+  writeOut(o.out, plan.codes, codes, n, m.codeShape);
   // Labels and true factors beside the codes, row for row, where the data set has them.
-  if (d.labels) writeOut(besideCodes(o.out, 'labels'), d.labels.subarray(0, n), n, []);
-  if (d.factors) writeOut(besideCodes(o.out, 'factors'), d.factors.values.subarray(0, n * d.factors.names.length), n, [d.factors.names.length]);
+  if (d.labels) writeOut(besideCodes(o.out, 'labels'), plan.labels, d.labels.subarray(0, n), n, []);
+  if (d.factors) writeOut(besideCodes(o.out, 'factors'), plan.factors, d.factors.values.subarray(0, n * d.factors.names.length), n, [d.factors.names.length]);
+  // --force over an earlier encode: labels or factors this data set lacks would stay beside the
+  // new codes, row for row with other data; they go (they were checked as outputs above).
+  for (const [what, wrote] of [['labels', d.labels], ['factors', d.factors]] as const)
+    if (!wrote && plan[what] === 'replace') {
+      unlinkSync(besideCodes(o.out, what));
+      console.log(`removed ${besideCodes(o.out, what)} (an earlier encode's ${what}; ${o.data} has none)`);
+    }
 };
 
-export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest }) => {
-  orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'], inputs: [o.data] }));
+export const reconstructCommand = async (dir: string, o: { data: string; out: string; n: number; provider?: ProviderRequest } & Force) => {
+  const plan = orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'], inputs: [o.data], force: o.force }));
   const { m, session } = await openGraph(dir, 'reconstruct', o.provider);
   const d = loadData(o.data);
   if (d.dim !== size(m.inputShape)) throw new CliError(`${o.data}: examples have ${d.dim} values, the model expects [${m.inputShape.join(', ')}]`, EXIT.dataErr);
@@ -102,16 +120,17 @@ export const reconstructCommand = async (dir: string, o: { data: string; out: st
     pairs.set(d.images.subarray(i * d.dim, (i + 1) * d.dim), 2 * i * d.dim);
     pairs.set(recon.subarray(i * d.dim, (i + 1) * d.dim), (2 * i + 1) * d.dim);
   }
-  writeOut(o.out, o.out.endsWith('.npy') ? recon : pairs, o.out.endsWith('.npy') ? n : 2 * n, m.inputShape);
+  const npy = o.out.toLowerCase().endsWith('.npy');
+  writeOut(o.out, plan, npy ? recon : pairs, npy ? n : 2 * n, m.inputShape);
 };
 
-export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest }) => {
-  orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'] }));
+export const sampleCommand = async (dir: string, o: { n: number; out: string; seed: number; provider?: ProviderRequest } & Force) => {
+  const plan = orFail(checkOutputFile(o.out, { flag: '--out', exts: ['.png', '.npy'], force: o.force }));
   const { m, session } = await openGraph(dir, 'decode', o.provider);
   if (o.n * Math.max(size(m.codeShape), size(m.inputShape)) > 64 * MAX_EXAMPLE_SIZE)
     throw new CliError(`--n ${o.n}: ${o.n} samples of [${m.inputShape.join(', ')}] are too many at once; ask for fewer`, EXIT.usage);
   const z = new Float32Array(o.n * size(m.codeShape));
   Rng.seeded(o.seed).fillNormal(z);
   const x = await firstOutput(session, m, 'code', z, o.n, m.codeShape, size(m.inputShape));
-  writeOut(o.out, x, o.n, m.inputShape);
+  writeOut(o.out, plan, x, o.n, m.inputShape);
 };

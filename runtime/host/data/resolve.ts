@@ -9,7 +9,9 @@ import { loadFashionMnist } from './fashion';
 import { idxDataset } from './idxDataset';
 import { loadMnistDigits } from './mnist';
 import { loadNpy } from './npy';
-import { generateShapes } from './shapes';
+import { generateShapes, SIDE } from './shapes';
+import { availableMemory } from '../freeMemory';
+import { CliError, EXIT } from '../../core/failure';
 
 export interface ResolveOptions {
   /** Threshold at 0.5, for Bernoulli likelihoods that want {0, 1} pixels. */
@@ -45,6 +47,13 @@ const byName = (name: string, o: ResolveOptions): E.Either<DataError, Dataset> |
   if (shapes) {
     const n = shapes[1] !== undefined ? Number(shapes[1]) : o.n ?? 10_000;
     if (!(n >= 1 && n <= 1_000_000)) return E.left(dataError(name, 'the shapes set takes between 1 and 1,000,000 examples'));
+    // 1,000,000 images are 16 GB of float32: refuse what cannot fit before generating it (a
+    // machine without the memory would end in its OOM killer, not a message). Thrown, as the
+    // disk-full errors are: a machine's limit, not a fault of the data.
+    const bytes = n * SIDE * SIDE * 4;
+    const free = availableMemory();
+    if (bytes > free / 2)
+      throw new CliError(`${name}: ${n.toLocaleString('en')} images of ${SIDE}×${SIDE} need ${(bytes / 1e9).toPrecision(3)} GB, more than half the ${(free / 1e9).toPrecision(3)} GB of memory available; ask for fewer (shapes:<n>)`, EXIT.noMemory);
     return E.right(generateShapes(n, o.seed ?? 0));
   }
   return undefined;

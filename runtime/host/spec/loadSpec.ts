@@ -9,7 +9,7 @@ import type ts from 'typescript';
 import type { GanDef } from '../../../compiler/gan';
 import type { ModelDef } from '../../../compiler/model';
 import { CliError, EXIT } from '../../core/failure';
-import { SPEC_TIMEOUT_S, probeSpec } from './specProbe';
+import { SPEC_TIMEOUT_S, probeSpec, specMemoryBudget } from './specProbe';
 import { isParameterised, parseSets, resolveParams, type SpecParams } from '../../../dsl/params';
 
 const require = createRequire(import.meta.url);
@@ -129,6 +129,8 @@ export interface LoadOptions {
   readonly timeout?: number;
   /** Inside the probe's worker: load without probing again. */
   readonly inProbe?: boolean;
+  /** --max-memory in bytes: also the most the spec's evaluation may use (specProbe.ts). */
+  readonly maxMemory?: number;
 }
 
 const usage = (message: string): SpecLoadError => ({ message, exitCode: EXIT.usage });
@@ -162,7 +164,10 @@ const load = async (path: string, opts: LoadOptions, acceptGan: boolean): Promis
   }
   // An endless spec is stopped in a worker before it can hang this process.
   if (!opts.inProbe) {
-    const probe = await probeSpec(file, opts.timeout ?? SPEC_TIMEOUT_S, { module: fileURLToPath(import.meta.url), set: opts.set ?? [] });
+    const probe = await probeSpec(file, opts.timeout ?? SPEC_TIMEOUT_S, { module: fileURLToPath(import.meta.url), set: opts.set ?? [] }, specMemoryBudget(opts.maxMemory));
+    // An allocation the worker could not get would fail here too, and take this process with it.
+    if (!probe.ok && (probe.outOfMemory || /allocation failed|out of memory/i.test(probe.message)))
+      return E.left({ message: `${path}: ${probe.outOfMemory ? probe.message : `ran out of memory while loading and building (${probe.message})`}`, exitCode: EXIT.noMemory });
     if (!probe.ok && (probe.timedOut || probe.exited)) return fail(`${path}: ${probe.message}`);
   }
   let mod: { default?: unknown };
