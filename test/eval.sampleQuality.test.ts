@@ -10,7 +10,7 @@ import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, test } from 'vitest';
 import { splitHeldOut, subsetRows } from '../runtime/core/dataset';
 import { loadMnistDigits } from '../runtime/host/data/mnist';
-import { CLASSES, FEATURES, digitClassifier } from '../runtime/analysis/eval/digitClassifier';
+import { CLASSES, FEATURES, PIXELS, SIDE, digitClassifier, shiftDigits } from '../runtime/analysis/eval/digitClassifier';
 import { classEntropy, confidentShare, frechetDistance, predictions, sampleQuality } from '../runtime/analysis/eval/sampleQuality';
 import { Rng } from '../runtime/core/random';
 
@@ -19,6 +19,37 @@ process.env.HOURGLASS_CLASSIFIER_CACHE = cache;
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 const gaussianRows = (rng: Rng, n: number, d: number, scale = 1) => Float64Array.from({ length: n * d }, (_, i) => scale * rng.normal() + (i % d));
+
+describe('the classifier\'s shifted training digits', () => {
+  test('property: a shift of 0 is the identity; one of up to m pixels keeps every ink pixel of a digit with an empty margin of m, moved rigidly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 0, max: 3 }), (seed, m) => {
+        const rng = Rng.seeded(seed);
+        const n = 3;
+        const images = new Float32Array(n * PIXELS);
+        // Ink only inside the margin-m frame, so no shift of ≤ m pixels can push it off the image.
+        for (let i = 0; i < n; i++) for (let y = m; y < SIDE - m; y++) for (let x = m; x < SIDE - m; x++) if (rng.uniform() < 0.2) images[i * PIXELS + y * SIDE + x] = rng.uniform();
+        expect(shiftDigits(images, n, 0, Rng.seeded(seed))).toEqual(images);
+        const moved = shiftDigits(images, n, m, Rng.seeded(seed + 1));
+        for (let i = 0; i < n; i++) {
+          const a = images.subarray(i * PIXELS, (i + 1) * PIXELS);
+          const b = moved.subarray(i * PIXELS, (i + 1) * PIXELS);
+          expect([...b].sort()).toEqual([...a].sort());
+          // One (dx, dy) in [−m, m]² maps a onto b.
+          const fits = [];
+          for (let dy = -m; dy <= m; dy++)
+            for (let dx = -m; dx <= m; dx++) {
+              let ok = true;
+              for (let y = m; y < SIDE - m && ok; y++) for (let x = m; x < SIDE - m && ok; x++) ok = a[y * SIDE + x] === b[(y + dy) * SIDE + x + dx];
+              if (ok) fits.push([dx, dy]);
+            }
+          expect(fits.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
 
 describe('sample-quality measures (pure)', () => {
   test('property: the Fréchet distance of a set to itself is 0, and a shift by c adds ‖c‖²', () => {

@@ -1,4 +1,4 @@
-// `hourglass reproduce <paper> --quick` for all six papers, end to end through the binary: each
+// `hourglass reproduce <paper> --quick` for all seven papers, end to end through the binary: each
 // writes table.md with the paper's numbers beside ours, results.json, figures and reports, and
 // its numbers pass the sanity checks that the claim implies even on a tiny budget.
 import { spawnSync } from 'node:child_process';
@@ -85,6 +85,10 @@ describe('hourglass reproduce --quick', () => {
       expect(Number.isFinite(num(r[3]))).toBe(true);
       expect(num(r[3])).toBeLessThan(0);
     }
+    // Sample quality of the decodings: real digits first, then one row per latent size.
+    const q = results.tables[1].rows;
+    expect(q.map((r) => r[0])).toEqual(['real held-out digits', 2, 5, 10, 20]);
+    for (const r of q) expect(num(r[2])).toBeLessThanOrEqual(Math.log(10) + 1e-3);
     const z2 = results.runs.find((r) => r.dir.endsWith('vae-z2'))!;
     expect(existsSync(join(z2.dir, 'figures', 'manifold.png'))).toBe(true);
   }, T);
@@ -119,5 +123,32 @@ describe('hourglass reproduce --quick', () => {
     expect(of('InfoVAE')).toBeLessThan(of('ELBO-VAE'));
     expect(readFileSync(join(out, 'figures', 'zhao-toy.svg'), 'utf8')).toContain('<svg');
     expect(results.tables[0].rows).toHaveLength(2);
+  }, T);
+
+  test('dcgan: sample quality of the DCGAN, the PyTorch row (or how to run it) and a VAE, beside real digits; samples and interpolation figures', () => {
+    const { out, table, results } = reproduce('dcgan');
+    const rows = results.tables[0].rows;
+    expect(rows.map((r) => String(r[0]).split(' ')[0])).toEqual(['real', 'DCGAN', 'PyTorch', 'VAE']);
+    const [real, ours, peer, vae] = rows;
+    for (const r of [real, ours, vae]) {
+      const share = num(r[2]) / 100;
+      expect(share >= 0 && share <= 1).toBe(true);
+      expect(num(r[3])).toBeGreaterThanOrEqual(0);
+      expect(num(r[3])).toBeLessThanOrEqual(Math.log(10) + 1e-3);
+    }
+    expect(num(real[4])).toBe(0);
+    // 20 rounds draw blobs: farther from the digits than the digits themselves, and less often confidently a digit.
+    expect(num(ours[4])).toBeGreaterThan(0);
+    expect(num(ours[2])).toBeLessThanOrEqual(num(real[2]));
+    expect(peer[2]).toBe('not run');
+    expect(table).toContain('bench/peer_torch_dcgan.py');
+    expect(results.tables[1].rows.map((r) => String(r[0]).split(' ')[0])).toEqual(['confident', 'class', 'Fréchet']);
+    for (const f of ['dcgan-samples.png', 'dcgan-interpolation.png']) expect(readFileSync(join(out, 'figures', f)).subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(join(out, 'dcgan', 'quality-samples.npy'))).toBe(true);
+    // --reuse reads the finished GAN and VAE back (no training) and scores the same samples alike.
+    const again = reproduce('dcgan', '--reuse');
+    expect(again.stderr).toMatch(/continuing dcgan/);
+    expect(again.stderr).toMatch(/reusing vae-z20: .* finished/);
+    expect(again.results.tables[0].rows.map((r) => r.slice(0, 5))).toEqual(rows.map((r) => r.slice(0, 5)));
   }, T);
 });

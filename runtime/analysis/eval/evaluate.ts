@@ -1,5 +1,6 @@
 // One evaluation of a run on a data set: the metrics asked for, each with the protocol it
 // followed, as one plain object (the CLI prints it as a table or JSON; reports read it directly).
+import * as E from 'fp-ts/Either';
 import type { Dataset } from '../../core/dataset';
 import type { EvalRun } from './model';
 import { evaluateObjective, type ObjectiveResult } from './objective';
@@ -9,6 +10,9 @@ import { comparePca, type PcaComparison } from './pca';
 import { aggregatePosteriorMmd, type MmdResult } from './mmd';
 import { higginsMetric, renderFactors, type DisentanglementOptions, type DisentanglementResult } from './disentanglement';
 import { SIDE } from '../../host/data/shapes';
+import { PIXELS } from './digitClassifier';
+import { digitGeneratorQuality, type GeneratorQualityOptions } from './generatorQuality';
+import type { SampleQuality } from './sampleQuality';
 
 export interface EvaluateOptions {
   /** Noise draws averaged for the objective (default 1). */
@@ -26,6 +30,8 @@ export interface EvaluateOptions {
   readonly mmd?: boolean | number;
   /** Higgins et al. 2017 on generated shapes pairs (models of 64×64 shapes images). */
   readonly disentanglement?: boolean | DisentanglementOptions;
+  /** The digit generator's sample quality (decodings of z ~ N(0, I); models of 28×28 images with a prior). */
+  readonly sampleQuality?: boolean | GeneratorQualityOptions;
 }
 
 export interface ProbeComparison {
@@ -54,6 +60,7 @@ export interface Evaluation {
   readonly pca?: PcaComparison | Skipped;
   readonly mmd?: MmdResult;
   readonly disentanglement?: DisentanglementResult | Skipped;
+  readonly sampleQuality?: SampleQuality | Skipped;
   /** One line per metric saying how it was computed. */
   readonly protocol: Readonly<Record<string, string>>;
 }
@@ -117,6 +124,19 @@ export const evaluateRun = async (opened: EvalRun, data: Dataset, meta: { data: 
       const r = await higginsMetric(async (f, count) => ({ codes: await model.encode(renderFactors(f, count), count), dim: model.codeDim }), { seed, ...dOpts });
       out.disentanglement = r;
       protocol.disentanglement = r.protocol;
+    }
+  }
+  if (o.sampleQuality) {
+    if (!model.hasPosterior) out.sampleQuality = { skipped: 'the model has no prior to sample (no Gaussian encoder)' };
+    else if (model.inputDim !== PIXELS) out.sampleQuality = { skipped: `the metric's classifier reads 28×28 digits; the model draws ${model.inputDim} values` };
+    else {
+      const q = await digitGeneratorQuality((z, n) => model.decode(z, n), model.codeDim, typeof o.sampleQuality === 'object' ? o.sampleQuality : {});
+      if (E.isLeft(q)) out.sampleQuality = { skipped: q.left };
+      else {
+        const { images: _images, ...quality } = q.right;
+        out.sampleQuality = quality;
+        protocol.sampleQuality = `decodings (the likelihood's mean) of z ~ N(0, I); ${quality.protocol}`;
+      }
     }
   }
   return out;

@@ -2,6 +2,7 @@
 // what to measure, and the table beside the paper's numbers.
 import type { Context, Result } from './experiment';
 import { higginsExperiment } from './higgins';
+import { dcganExperiment } from './dcgan';
 import { hintonExperiment } from './hinton';
 import { kingmaExperiment } from './kingma';
 import { makhzaniExperiment } from './makhzani';
@@ -10,7 +11,7 @@ import { zhaoExperiment } from './zhao';
 
 export type { Context, Outcome } from './experiment';
 
-export const EXPERIMENTS = ['pca', 'hinton', 'makhzani', 'kingma', 'higgins', 'zhao'] as const;
+export const EXPERIMENTS = ['pca', 'hinton', 'makhzani', 'kingma', 'higgins', 'zhao', 'dcgan'] as const;
 export type ExperimentName = (typeof EXPERIMENTS)[number];
 
 const RUNNERS: Record<ExperimentName, (ctx: Context) => Promise<Result>> = {
@@ -20,6 +21,7 @@ const RUNNERS: Record<ExperimentName, (ctx: Context) => Promise<Result>> = {
   kingma: kingmaExperiment,
   higgins: higginsExperiment,
   zhao: zhaoExperiment,
+  dcgan: dcganExperiment,
 };
 
 export const runExperiment = (name: ExperimentName, ctx: Context): Promise<Result> => RUNNERS[name](ctx);

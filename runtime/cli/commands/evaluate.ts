@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import * as E from 'fp-ts/Either';
 import type { ModelDef } from '../../../compiler/model';
 import type { Evaluation, Skipped } from '../../analysis/eval/evaluate';
+import type { SampleQuality } from '../../analysis/eval/sampleQuality';
 import { SPLITS, type SplitName, type SplitRecord } from '../../run/finished';
 import type { RunDir } from '../../run/open';
 import type { Dataset } from '../../core/dataset';
@@ -30,6 +31,7 @@ export interface EvaluateOpts {
   readonly disentanglement: boolean;
   readonly L: number;
   readonly points: number;
+  readonly sampleQuality: boolean;
 }
 
 const orExit = <A>(e: E.Either<{ message: string; exitCode: number }, A>): A => {
@@ -90,7 +92,37 @@ export const tableRows = (ev: Evaluation): [string, string][] => {
     else rows.push(['disentanglement (Higgins et al. 2017) accuracy', `${pct(ev.disentanglement.accuracy)} (chance ${pct(ev.disentanglement.chance)}; train ${pct(ev.disentanglement.trainAccuracy)})`]);
   }
   if (ev.mmd) rows.push([`MMD² aggregate posterior vs N(0, I) (${ev.mmd.m} rows)`, num(ev.mmd.mmd2)]);
+  if (ev.sampleQuality) {
+    if (isSkipped(ev.sampleQuality)) rows.push(['sample quality', `skipped: ${ev.sampleQuality.skipped}`]);
+    else rows.push(...qualityTableRows(ev.sampleQuality));
+  }
   return rows;
+};
+
+/** The sample-quality metric's three figures as (metric, value) rows, each beside real held-out digits'. */
+export const qualityTableRows = (q: SampleQuality): [string, string][] => [
+  [`samples classified with confidence ≥ 0.9 (${q.samples} samples)`, `${pct(q.confident)} (real held-out digits ${pct(q.confidentReal)})`],
+  ['entropy of the predicted classes, nats (log 10 = 2.303)', `${q.classEntropy.toFixed(4)} (real ${q.classEntropyReal.toFixed(4)})`],
+  [`Fréchet distance to ${q.real} held-out digits (classifier features)`, num(q.frechet)],
+];
+
+/** `evaluate` of a GAN run: the generator's sample quality, the one metric that applies. */
+const evaluateGan = async (dir: string, o: EvaluateOpts): Promise<void> => {
+  if (!o.sampleQuality) throw new CliError(`${dir}: a GAN run (gan.json); of evaluate's metrics only --sample-quality applies to it`, EXIT.usage);
+  if (o.data !== 'mnist') throw new CliError(`--data ${o.data}: a GAN's samples are compared with the digits' held-out split; pass --data mnist`, EXIT.usage);
+  const [{ openGanGenerator }, { digitGeneratorQuality }] = await Promise.all([import('../../analysis/eval/ganGenerator'), import('../../analysis/eval/generatorQuality')]);
+  const g = await openGanGenerator(dir, { threads: o.threads });
+  if (E.isLeft(g)) throw new CliError(g.left, EXIT.dataErr);
+  const q = await digitGeneratorQuality(g.right.generate, g.right.latent, { threads: o.threads, seed: o.seed === 1 ? undefined : o.seed, log: (line) => console.error(line) });
+  if (E.isLeft(q)) throw new CliError(`${dir}: ${q.left}`, EXIT.dataErr);
+  const { images: _images, ...quality } = q.right;
+  if (o.json) {
+    console.log(JSON.stringify({ run: dir, model: g.right.model, rounds: g.right.rounds, sampleQuality: quality }));
+    return;
+  }
+  const rows = qualityTableRows(quality);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log([`${g.right.model} (${dir}), a GAN after ${g.right.rounds} rounds`, '', ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '', 'protocol:', `  sampleQuality: ${quality.protocol}`].join('\n'));
 };
 
 export const formatTable = (ev: Evaluation): string => {
@@ -105,7 +137,13 @@ export const formatTable = (ev: Evaluation): string => {
 
 export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<void> => {
   // Loaded here, not at start-up: opening a run brings onnxruntime.
-  const [{ evaluateRun }, { openEvalRun }, { runDir }] = await Promise.all([import('../../analysis/eval/evaluate'), import('../../analysis/eval/model'), import('../../run/open')]);
+  const [{ evaluateRun }, { openEvalRun }, { runDir }, { isGanRun }] = await Promise.all([
+    import('../../analysis/eval/evaluate'),
+    import('../../analysis/eval/model'),
+    import('../../run/open'),
+    import('../../analysis/eval/ganGenerator'),
+  ]);
+  if (isGanRun(dir)) return evaluateGan(dir, o);
   const r = runDir(dir);
   const run = orExit(r.record());
   const { model, note } = await specOf(run.spec, run.params);
@@ -125,6 +163,7 @@ export const evaluateCommand = async (dir: string, o: EvaluateOpts): Promise<voi
     pca: o.pca,
     mmd: o.mmd,
     disentanglement: o.disentanglement && { L: o.L, trainPoints: o.points, testPoints: o.points, probe: { threads: o.threads } },
+    sampleQuality: o.sampleQuality && { threads: o.threads, log: (line) => console.error(line) },
   });
   // A NaN or infinite result is no measurement: an error, not a table.
   const bad = Object.entries(ev.objective.terms).find(([, v]) => !Number.isFinite(v));
@@ -153,6 +192,7 @@ export const registerEvaluate = (program: Command): void => {
     .option('--disentanglement', 'the Higgins et al. 2017 metric on generated shapes pairs (models of 64×64 shapes images)', false)
     .option('--L <n>', 'disentanglement: pairs averaged per point', arg(positiveInt('L')), 64)
     .option('--points <n>', 'disentanglement: classifier training points, and as many test points', arg(positiveInt('points')), 500)
+    .option('--sample-quality', 'digit generators (a VAE of 28×28 digits, or a GAN run): confident share, class entropy and Fréchet distance of 2,000 samples through the digit classifier', false)
     .option('--json', 'print one JSON object instead of the table', false)
     .action((dir, o) => evaluateCommand(dir, o));
 };

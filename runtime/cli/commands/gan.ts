@@ -89,7 +89,8 @@ export const ganCommand = async (spec: string, o: GanOpts): Promise<void> => {
     const { digitGeneratorQuality } = await import('../../analysis/eval/generatorQuality');
     const q = await digitGeneratorQuality(r.generate, r.latent, { threads: o.threads, log: (line) => console.error(line) });
     if (E.isLeft(q)) throw new CliError(q.left, EXIT.dataErr);
-    writeFileAtomic(join(r.dir, 'sample-quality.json'), `${JSON.stringify(q.right, null, 2)}\n`);
+    const { images: _images, ...quality } = q.right;
+    writeFileAtomic(join(r.dir, 'sample-quality.json'), `${JSON.stringify(quality, null, 2)}\n`);
     console.log(
       `sample quality (${q.right.samples} samples vs ${q.right.real} held-out digits): confident ${(100 * q.right.confident).toFixed(1)}% (real ${(100 * q.right.confidentReal).toFixed(1)}%), class entropy ${q.right.classEntropy.toFixed(3)} nats (log 10 = 2.303), Fréchet distance ${q.right.frechet.toFixed(3)}; ${join(r.dir, 'sample-quality.json')}`,
     );
