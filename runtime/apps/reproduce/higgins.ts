@@ -33,6 +33,44 @@ const codesOfWeights = async (art: Artifacts, weights: Readonly<Record<string, F
   return async (factors, count) => ({ codes: await model.encode(renderFactors(factors, count), count), dim });
 };
 
+/** Mean KL(q(z_j|x) ‖ N(0, 1)) per latent over the first 500 held-out images; null without a Gaussian encoder. */
+const klPerLatent = async (run: Parameters<typeof gaussianEncoder>[0], heldOut: { images: Float32Array; dim: number; n: number }): Promise<number[] | null> => {
+  const g = await gaussianEncoder(run);
+  if (E.isLeft(g)) return null;
+  const q = await g.right(heldOut.images.subarray(0, 500 * heldOut.dim), Math.min(500, heldOut.n));
+  const cnt = q.mean.length / run.codeDim;
+  return Array.from({ length: run.codeDim }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < cnt; i++) {
+      const mu = q.mean[i * run.codeDim + j];
+      const lv = q.logVar[i * run.codeDim + j];
+      s += 0.5 * (mu * mu + Math.exp(lv) - 1 - lv);
+    }
+    return s / cnt;
+  });
+};
+
+/** The metric's sanity rows: the true factors (≈ 100%), random codes and an untrained encoder (chance). */
+const sanityRows = async (hidden: number, metric: DisentanglementOptions): Promise<(string | number)[][]> => {
+  const rng = Rng.seeded(5);
+  const sanity: [string, CodesOfFactors][] = [
+    // factorValues rows: the fixed factor's coordinate differs by exactly 0 within every pair.
+    ['true factors as codes', async (f) => ({ codes: f, dim: FACTORS.length })],
+    ['random codes (independent of the image)', async (_f, k) => ({ codes: Float32Array.from({ length: k * 10 }, () => rng.normal()), dim: 10 })],
+  ];
+  const initial = await compiledShapesVae({ beta: 4, hidden });
+  if (E.isRight(initial)) {
+    const trainer = await openTrainer(initial.right, { seed: 1, lr: 1e-3 });
+    sanity.push(['untrained encoder (initial weights)', await codesOfWeights(initial.right, trainer.snapshot())]);
+  }
+  const rows: (string | number)[][] = [];
+  for (const [name, codes] of sanity) {
+    const m = await higginsMetric(codes, metric);
+    rows.push([name, pct(m.accuracy), pct(m.trainAccuracy), name.startsWith('true') ? '≈ 100%' : '—', '—']);
+  }
+  return rows;
+};
+
 export const higginsExperiment = async (ctx: Context): Promise<Result> => {
   const n = ctx.quick ? 2000 : 20000;
   const dataName = ctx.data ?? `shapes:${n}`;
@@ -94,37 +132,10 @@ export const higginsExperiment = async (ctx: Context): Promise<Result> => {
     const m = await higginsMetric(await codesOfWeights(art.right, run.tensors), metric);
     protocol = m.protocol;
     rows.push([beta === 1 ? 'VAE (β = 1)' : 'β-VAE (β = 4)', pct(m.accuracy), pct(m.trainAccuracy), pct(beta === 1 ? PAPERS.higgins.vae : PAPERS.higgins.betaVae), got.right.t.seconds.toFixed(1)]);
-    const g = await gaussianEncoder(run);
-    if (E.isRight(g)) {
-      const q = await g.right(heldOut.images.subarray(0, 500 * heldOut.dim), Math.min(500, heldOut.n));
-      const cnt = q.mean.length / run.codeDim;
-      const kl = Array.from({ length: run.codeDim }, (_, j) => {
-        let s = 0;
-        for (let i = 0; i < cnt; i++) {
-          const mu = q.mean[i * run.codeDim + j];
-          const lv = q.logVar[i * run.codeDim + j];
-          s += 0.5 * (mu * mu + Math.exp(lv) - 1 - lv);
-        }
-        return s / cnt;
-      });
-      klRows.push([label, ...kl.map((v) => v.toFixed(2))]);
-    }
+    const kl = await klPerLatent(run, heldOut);
+    if (kl) klRows.push([label, ...kl.map((v) => v.toFixed(2))]);
   }
-  const rng = Rng.seeded(5);
-  const sanity: [string, CodesOfFactors][] = [
-    // factorValues rows: the fixed factor's coordinate differs by exactly 0 within every pair.
-    ['true factors as codes', async (f) => ({ codes: f, dim: FACTORS.length })],
-    ['random codes (independent of the image)', async (_f, k) => ({ codes: Float32Array.from({ length: k * 10 }, () => rng.normal()), dim: 10 })],
-  ];
-  const initial = await compiledShapesVae({ beta: 4, hidden });
-  if (E.isRight(initial)) {
-    const trainer = await openTrainer(initial.right, { seed: 1, lr: 1e-3 });
-    sanity.push(['untrained encoder (initial weights)', await codesOfWeights(initial.right, trainer.snapshot())]);
-  }
-  for (const [name, codes] of sanity) {
-    const m = await higginsMetric(codes, metric);
-    rows.push([name, pct(m.accuracy), pct(m.trainAccuracy), name.startsWith('true') ? '≈ 100%' : '—', '—']);
-  }
+  rows.push(...(await sanityRows(hidden, metric)));
   const tables: Table[] = [
     { title: 'Disentanglement metric accuracy on fresh votes (chance: 20%)', head: ['codes', 'accuracy (ours)', 'classifier train accuracy', 'accuracy (paper)', 'train s'], rows },
     { title: 'KL per latent on 500 held-out images (nats): informative latents have large KL', head: ['model', ...Array.from({ length: 10 }, (_, j) => `z${j}`)], rows: klRows },
