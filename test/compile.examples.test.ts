@@ -33,7 +33,7 @@ describe('hourglass compile examples/*.ts', () => {
     const onnx = files.filter((f) => f.endsWith('.onnx'));
     if (GANS.includes(spec)) {
       expect(manifest.format).toBe('hourglass-gan-manifest/1');
-      expect(onnx.sort()).toEqual(['discriminator_step.onnx', 'generate.onnx', 'generator_step.onnx']);
+      expect(onnx.sort()).toEqual(['discriminator_step.onnx', 'generate.onnx', 'generator_step.onnx', 'rounds.onnx']);
     } else expect(onnx).toEqual(expect.arrayContaining(['train_step.onnx', 'encode.onnx', 'decode.onnx']));
     if (!noChecker) expect(checkModels(Object.fromEntries(onnx.map((f) => [`${spec}-${f}`, readFileSync(join(out, f))])))).toBeNull();
   }, 180_000);
