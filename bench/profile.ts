@@ -1,6 +1,6 @@
 // Where a train step's time goes: onnxruntime's own profiler (per-node kernel times) over
 // `steps` single steps or fused calls, summed by op type and by node. Usage:
-// tsx bench/profile.ts MODEL BATCH [FUSE=1] [STEPS=50] [THREADS=2]
+// tsx bench/profile.ts MODEL BATCH [FUSE=1] [STEPS=50] [THREADS=2]   (MODEL: a dense or a conv bench model)
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
@@ -8,10 +8,11 @@ import { compileModel } from '../compiler/compile';
 import { initialValues } from '../runtime/core/init';
 import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
+import { CONV_BENCH_MODELS } from './convModels';
 
 const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', threadsS = '2'] = process.argv.slice(2);
 const [batch, fuse, steps, threads] = [batchS, fuseS, stepsS, threadsS].map(Number);
-const c = compileModel(BENCH_MODELS[model].def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
+const c = compileModel((BENCH_MODELS[model] ?? CONV_BENCH_MODELS[model]).def(), { optimizer: { kind: 'adam', lr: 1e-3, hyper: {} } });
 if (E.isLeft(c)) throw new Error(c.left.message);
 const m = c.right.manifest;
 const bytes = fuse === 1 ? c.right.files[m.artifacts.train_step.file] : c.right.files[m.multiStep.file];
@@ -30,9 +31,10 @@ const feeds: Record<string, ort.Tensor> = {};
 for (const p of [...m.params, ...m.optimizer.state]) feeds[p.name] = new ort.Tensor('float32', initialValues(p.init, p.shape, 'f32', rng) as Float32Array, [...p.shape]);
 feeds[m.optimizer.lrInput] = new ort.Tensor('float32', Float32Array.of(1e-3), []);
 const lead = fuse === 1 ? [] : [fuse];
-const x = new Float32Array(fuse * batch * 784).map(() => rng.uniform());
+const dim = m.inputShape.reduce((a, b) => a * b, 1);
+const x = new Float32Array(fuse * batch * dim).map(() => rng.uniform());
 const stackedX = fuse === 1 ? 'x' : m.multiStep.stacked.find((st) => st.input === 'x')!.name;
-feeds[stackedX] = new ort.Tensor('float32', x, [...lead, batch, 784]);
+feeds[stackedX] = new ort.Tensor('float32', x, [...lead, batch, ...m.inputShape]);
 for (const nz of m.noise) {
   const name = fuse === 1 ? `noise.${nz.name}` : m.multiStep.stacked.find((st) => st.input === `noise.${nz.name}`)!.name;
   const n = fuse * batch * nz.shape.reduce((a, b) => a * b, 1);
