@@ -13,7 +13,7 @@ import { EXIT } from '../runtime/core/failure';
 import { loadNpy } from '../runtime/host/data/npy';
 import { writeFileAtomic } from '../runtime/host/fsx';
 import { isMarkedPng, isMarkedSvg, markPng, markSvg, SVG_MARK } from '../runtime/host/marks';
-import { finishedRun, hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
+import { finishedRun, hourglass, refusedBy, writeSmallData, writeTinyVae } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-foreign-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -21,14 +21,7 @@ const spec = writeTinyVae(tmp);
 const data = writeSmallData(tmp);
 const { finished, copyRun } = finishedRun(tmp, (dir) => ['train', spec, '--data', data, '--out', dir, '--epochs', '1', '--batch', '32', '--threads', '1', '--no-typecheck']);
 
-const refused = (args: string[], mention: RegExp, unchanged: string[], code: number = EXIT.cantCreate) => {
-  const before = unchanged.map((f) => readFileSync(f));
-  const r = hourglass(args);
-  expect(r.code, r.err).toBe(code);
-  expect(r.err.split('\n'), r.err).toHaveLength(1);
-  expect(r.err).toMatch(mention);
-  unchanged.forEach((f, i) => expect(readFileSync(f).equals(before[i]), f).toBe(true));
-};
+const refused = (args: string[], mention: RegExp, unchanged: string[], code: number = EXIT.cantCreate) => refusedBy(args, code, mention, unchanged);
 const ok = (args: string[]) => {
   const r = hourglass(args);
   expect(r.code, r.err).toBe(0);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../runtime/core/failure';
-import { finishedRun, hourglass, writeSmallData, writeTinyVae } from './support/cliHarness';
+import { finishedRun, hourglass, refusedBy, writeSmallData, writeTinyVae } from './support/cliHarness';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-outputs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -16,14 +16,7 @@ const data = writeSmallData(tmp);
 const trainArgs = (out: string, ...more: string[]) => ['train', spec, '--data', data, '--out', out, '--epochs', '1', '--batch', '32', '--threads', '1', '--no-typecheck', ...more];
 const { finished, copyRun } = finishedRun(tmp, (dir) => trainArgs(dir));
 
-const refused = (args: string[], code: number, mention: RegExp, unchanged: string[]) => {
-  const before = unchanged.map((f) => readFileSync(f));
-  const r = hourglass(args);
-  expect(r.code, r.err).toBe(code);
-  expect(r.err.split('\n'), r.err).toHaveLength(1);
-  expect(r.err).toMatch(mention);
-  unchanged.forEach((f, i) => expect(readFileSync(f).equals(before[i]), f).toBe(true));
-};
+const refused = refusedBy;
 
 describe('report --out', () => {
   test('refuses the run\'s checkpoint, the spec and another file inside the run; writes its own page twice', () => {

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { compileModel, type Artifacts } from '../compiler/compile';
-import { showError } from '../compiler/ir/types';
+import { buildArtifacts, bytes, sameTensors } from './support/tensors';
 import type { ModelDef } from '../compiler/model';
 import type { OptimizerKind } from '../compiler/optim/optimizer';
 import { splitHeldOut, type Split } from '../runtime/core/dataset';
@@ -25,17 +25,7 @@ const MODELS: Record<string, () => ModelDef> = {
   dense: () => denseAutoencoder('bernoulli'),
 };
 
-const build = (def: ModelDef, kind: OptimizerKind = 'adam', dtype: 'f32' | 'f64' = 'f32'): Artifacts => {
-  const r = compileModel(def, { optimizer: { kind, lr: 2e-3, hyper: {} }, dtype });
-  if (E.isLeft(r)) throw new Error(showError(r.left));
-  return r.right;
-};
-
-const bytes = (a: FloatArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const sameTensors = (a: Record<string, FloatArray>, b: Record<string, FloatArray>, what: string) => {
-  expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
-  for (const k of Object.keys(a)) expect(bytes(a[k]).equals(bytes(b[k])), `${k} ${what}`).toBe(true);
-};
+const build = buildArtifacts;
 
 let digits: Float32Array;
 let data: Split;

@@ -1,7 +1,7 @@
 // The real `hourglass` binary on real files, for the CLI regression tests: a spawn helper, a tiny
 // VAE spec and a small data set in [0, 1] (160 examples: 128 train, 32 held out at the default split).
 import { spawnSync } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, expect } from 'vitest';
 import { join, resolve } from 'node:path';
 import { encodeNpy } from '../../runtime/host/data/npy';
@@ -57,4 +57,14 @@ export const finishedRun = (tmp: string, args: (dir: string) => string[]) => {
     return dir;
   };
   return { finished, copyRun };
+};
+
+/** The command is refused with `code` in one line matching `mention`, and the files `unchanged` keep every byte. */
+export const refusedBy = (args: string[], code: number, mention: RegExp, unchanged: string[]): void => {
+  const before = unchanged.map((f) => readFileSync(f));
+  const r = hourglass(args);
+  expect(r.code, r.err).toBe(code);
+  expect(r.err.split('\n'), r.err).toHaveLength(1);
+  expect(r.err).toMatch(mention);
+  unchanged.forEach((f, i) => expect(readFileSync(f).equals(before[i]), f).toBe(true));
 };
