@@ -31,6 +31,7 @@ ap.add_argument("--samples", type=int, default=2000)
 ap.add_argument("--bn", choices=["eval", "train"], default="eval")
 ap.add_argument("--latent", type=int, default=64)
 ap.add_argument("--base", type=int, default=32)
+ap.add_argument("--snap", default="", help="rounds (comma-separated) at which to also write OUT-<round>-eval.npy and -train.npy")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -78,6 +79,20 @@ opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
 rows = torch.from_numpy(np.load(a.train).astype(np.float32).reshape(-1, 1, 28, 28))
 n = rows.shape[0]
 
+snaps = {int(v) for v in a.snap.split(",") if v}
+
+
+def samples(train_mode):
+    """a.samples images in [0, 1]: eval mode uses the running statistics, train mode each 500's own."""
+    was = g.training
+    g.train(train_mode)
+    gen = torch.Generator().manual_seed(a.seed + 7)
+    with torch.no_grad():
+        imgs = torch.cat([g(torch.randn(500, Z, generator=gen)) for _ in range((a.samples + 499) // 500)])[: a.samples]
+    g.train(was)
+    return ((imgs + 1) * 0.5).clamp(0, 1).numpy().astype(np.float32)
+
+
 t0 = time.perf_counter()
 for r in range(1, a.rounds + 1):
     x = rows[torch.randint(0, n, (a.batch,))] * 2 - 1
@@ -95,6 +110,10 @@ for r in range(1, a.rounds + 1):
     opt_g.step()
     if r % 500 == 0:
         print(json.dumps({"round": r, "d": loss_d.item(), "g": loss_g.item(), "s": time.perf_counter() - t0}), flush=True)
+    if r in snaps:
+        stem = a.out[:-4] if a.out.endswith(".npy") else a.out
+        for mode in ("eval", "train"):
+            np.save(f"{stem}-{r}-{mode}.npy", samples(mode == "train"))
 seconds = time.perf_counter() - t0
 
 g.train(a.bn == "train")
