@@ -1,7 +1,6 @@
 // Where a train step's time goes: onnxruntime's own profiler (per-node kernel times) over
-// `steps` single steps or fused calls, summed by op type and by node. Usage:
+// `steps` single steps or fused calls, summed by op type and by node (bench/profileSummary.ts). Usage:
 // tsx bench/profile.ts MODEL BATCH [FUSE=1] [STEPS=50] [THREADS=2]   (MODEL: a dense or a conv bench model)
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
 import { compileModel } from '../compiler/compile';
@@ -9,6 +8,7 @@ import { initialValues } from '../runtime/core/init';
 import { Rng } from '../runtime/core/random';
 import { BENCH_MODELS } from './models';
 import { CONV_BENCH_MODELS } from './convModels';
+import { aePartOf, printProfile, summariseProfile, takeProfile } from './profileSummary';
 
 const [model = 'vae', batchS = '128', fuseS = '1', stepsS = '50', threadsS = '2'] = process.argv.slice(2);
 const [batch, fuse, steps, threads] = [batchS, fuseS, stepsS, threadsS].map(Number);
@@ -49,31 +49,6 @@ for (let i = 0; i < steps; i++) {
 }
 s.endProfiling();
 await s.release();
-const prefix = `hourglass-profile-${process.pid}_`;
-const file = `/tmp/${readdirSync('/tmp').find((f) => f.startsWith(prefix))}`;
-const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
-rmSync(file);
-const byOp: Record<string, number> = {};
-const byNode: Record<string, number> = {};
-// Matrix products; the optimizer's update (nodes the compiler names optimizer_* or next.*, the
-// graph outputs it feeds); everything else (the loss, its gradient's elementwise side, copies).
-const byPart: Record<string, number> = { matmul: 0, optimizer: 0, other: 0 };
-const partOf = (node: string, op: string) =>
-  /MatMul|Gemm/.test(op) ? 'matmul' : /^(step\/)?(optimizer_|next\.)/.test(node) ? 'optimizer' : 'other';
-let runs = 0;
-let kernels = 0;
-for (const e of events) {
-  if (e.cat === 'Session' && e.name === 'model_run') runs += e.dur;
-  if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-  const op = e.args?.op_name ?? '?';
-  byOp[op] = (byOp[op] ?? 0) + e.dur;
-  byNode[e.name] = (byNode[e.name] ?? 0) + e.dur;
-  if (op !== 'Loop') byPart[partOf(e.name, op)] += e.dur;
-  kernels += e.dur;
-}
-const per = (us: number) => (us / 1000 / (steps * fuse)).toFixed(3);
-console.log(`${model} batch ${batch}, ${fuse} step(s) per call, ${steps} calls: JS wall ${(wall / steps / fuse).toFixed(3)} ms/step, model_run ${per(runs)} ms/step, kernels ${per(kernels)} ms/step`);
-console.log(`  by part: ${Object.entries(byPart).map(([k, us]) => `${k} ${per(us)}`).join(', ')} ms/step`);
-for (const [op, us] of Object.entries(byOp).sort((a, b) => b[1] - a[1])) console.log(`  ${op.padEnd(14)} ${per(us)} ms/step`);
-console.log('top nodes:');
-for (const [n, us] of Object.entries(byNode).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${per(us)} ${n}`);
+const summary = summariseProfile(takeProfile('/tmp', `hourglass-profile-${process.pid}`), aePartOf);
+console.log(`${model} batch ${batch}, ${fuse} step(s) per call, ${steps} calls: JS wall ${(wall / steps / fuse).toFixed(3)} ms/step`);
+printProfile(summary, steps * fuse, 'step');
