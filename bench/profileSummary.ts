@@ -22,8 +22,17 @@ export interface ProfileSummary {
   readonly byPart: Readonly<Record<string, number>>;
 }
 
-/** A node's name without the fused graphs' Loop-body prefixes (`step/`, `r/d/`, `r/g/`). */
+/**
+ * A node's name as its step graph has it, and so as the part functions see it: without the fused
+ * graphs' Loop-body prefixes (`step/`; `r/d/`, `r/g/` for a GAN round's players).
+ */
 export const bareNode = (node: string): string => node.replace(/_kernel_time$/, '').replace(/^(step\/|r\/[dg]\/)+/, '');
+
+/** A node's row in the node table: its bare name, with its player where a GAN round's body holds both (`D …`, `G …`). */
+export const nodeRow = (node: string): string => {
+  const player = /^r\/([dg])\//.exec(node)?.[1];
+  return player ? `${player.toUpperCase()} ${bareNode(node)}` : bareNode(node);
+};
 
 /**
  * An autoencoder step's parts: matrix products; the optimizer's update (nodes the compiler names
@@ -67,10 +76,10 @@ export const summariseProfile = (events: readonly ProfileEvent[], partOf: (node:
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < from) continue;
     const op = e.args?.op_name ?? '?';
     if (CONTROL_FLOW.has(op)) continue;
-    const node = bareNode(e.name);
+    const row = nodeRow(e.name);
     byOp[op] = (byOp[op] ?? 0) + e.dur;
-    byNode[node] = (byNode[node] ?? 0) + e.dur;
-    const part = partOf(node, op);
+    byNode[row] = (byNode[row] ?? 0) + e.dur;
+    const part = partOf(bareNode(e.name), op);
     byPart[part] = (byPart[part] ?? 0) + e.dur;
     kernelUs += e.dur;
   }

@@ -3,7 +3,7 @@
 // the GAN parts follow the compiler's node names.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { addProfiles, aePartOf, bareNode, ganPartOf, summariseProfile, type ProfileEvent } from '../bench/profileSummary';
+import { addProfiles, aePartOf, bareNode, ganPartOf, nodeRow, summariseProfile, type ProfileEvent } from '../bench/profileSummary';
 
 const sum = (t: Readonly<Record<string, number>>) => Object.values(t).reduce((a, b) => a + b, 0);
 
@@ -57,6 +57,12 @@ describe('node names', () => {
   test('Loop-body prefixes are stripped', () => {
     expect(bareNode('r/d/dcgan.discriminator.conv1_61/Conv_kernel_time')).toBe('dcgan.discriminator.conv1_61/Conv');
     expect(bareNode('step/compiler_3/Mul_kernel_time')).toBe('compiler_3/Mul');
+  });
+
+  test('a GAN round\'s rows keep their player, since both players\' graphs hold nodes of the same name', () => {
+    expect(nodeRow('r/d/compiler_359/Conv_kernel_time')).toBe('D compiler_359/Conv');
+    expect(nodeRow('r/g/compiler_359/Conv_kernel_time')).toBe('G compiler_359/Conv');
+    expect(nodeRow('step/compiler_3/Mul_kernel_time')).toBe('compiler_3/Mul');
   });
 
   test.each([
