@@ -5,7 +5,8 @@
 // byte for byte. Reports rounds/s (wall) and CPU ms per round, with median paired ratios to the
 // first variant. Variants: `single`, `fused` (R = FUSE rounds per call; a suffix, as in `single2`,
 // names a second copy, a measure of the noise); `+spin` keeps
-// onnxruntime's spinning threads (default here: off, as on a loaded machine).
+// onnxruntime's spinning threads (default here: off, as on a loaded machine); `+nopattern` turns
+// its memory patterns off.
 import * as E from 'fp-ts/Either';
 import { compileGan, type GanDef } from '../compiler/gan';
 import { dense, flow, gan, leakyRelu, relu, tanh } from '../dsl';
@@ -45,7 +46,7 @@ export const abGan = async (model: string, batch: number, fuse: number, rounds: 
   const runs: { name: string; trainer: Trainer; fuse: number; done: number; rates: number[]; cpu: number[] }[] = [];
   for (const name of variants) {
     const parts = name.split('+');
-    const trainer = await openGanTrainer(nodeEngine({ threads, spin: parts.includes('spin') }), c.right, 0);
+    const trainer = await openGanTrainer(nodeEngine({ threads, spin: parts.includes('spin'), ...(parts.includes('nopattern') ? { memPattern: false } : {}) }), c.right, 0);
     runs.push({ name, trainer, fuse: parts.some((x) => x.startsWith('fused')) ? fuse : 1, done: 0, rates: [], cpu: [] });
   }
   // Every variant continues its own run (resumeFrom), so each measures the same rounds of training.

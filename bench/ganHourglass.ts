@@ -1,7 +1,8 @@
 // The DCGAN row of `npm run bench` (Hourglass side), in its own process so its peak RSS is its
 // own: rounds of one discriminator step and one generator step (examples/gan.ts's dcgan: 64×64×1,
 // 32 maps at 32×32, 100 latents; Adam lr 2e-4, β1 0.5 for both players, as Radford et al.), as
-// single steps and as fused rounds (R per call, the `hourglass gan` default), paired repetitions.
+// single steps and as fused rounds (R per call, the `hourglass gan` default), paired repetitions of
+// ROUNDS rounded up to whole calls; the peak RSS is the fused trainer's.
 // Usage: tsx bench/ganHourglass.ts BATCH ROUNDS REPS THREADS [R] → one JSON line
 // (steps_per_s = fused rounds/s, single_steps_per_s = single rounds/s).
 import * as E from 'fp-ts/Either';
@@ -33,17 +34,23 @@ const variant = async (f: number) => {
     done += count;
   };
 };
-const single = await variant(1);
+// Whole calls of R rounds in every repetition (ROUNDS < R would measure shorter calls than the
+// row names), and the warm-up one such call, so every call has the measured shape.
+const perRep = Math.ceil(rounds / fuse) * fuse;
+// The fused trainer opens and warms up first, and the peak RSS is read before the single one opens:
+// with both trainers' sessions in the process, the peak was their sum (1,076 MB against 584 MB for
+// the fused trainer alone and 683 MB for the single one: docs/speed.md).
 const fused = await variant(fuse);
-await single(3);
-await fused(Math.max(3, fuse));
+await fused(fuse);
 const rss = process.resourceUsage().maxRSS;
+const single = await variant(1);
+await single(3);
 const rates: number[] = [];
 const singleRates: number[] = [];
 for (let r = 0; r < reps; r++)
   for (const [go, into] of [[single, singleRates], [fused, rates]] as const) {
     const t0 = performance.now();
-    await go(rounds);
-    into.push(rounds / ((performance.now() - t0) / 1000));
+    await go(perRep);
+    into.push(perRep / ((performance.now() - t0) / 1000));
   }
 console.log(JSON.stringify({ steps_per_s: rates, single_steps_per_s: singleRates, fuse, max_rss_kb: rss }));

@@ -5,7 +5,8 @@ computed (torch.autograd.grad), as in Hourglass's step graphs. Eager, or the two
 optimizer steps torch.compile'd.
 
 Prints one JSON object like peer_torch.py's (steps_per_s are rounds/s).
-Usage: peer_torch_gan.py dcgan BATCH ROUNDS REPS THREADS [eager|compile] (mode also from HG_MODE)
+Usage: peer_torch_gan.py dcgan BATCH ROUNDS REPS THREADS [eager|compile] (mode also from HG_MODE;
+HG_PROFILE=1 first prints torch.profiler's per-op table over ROUNDS rounds to stderr)
 """
 import json, os, resource, sys, time
 
@@ -74,5 +75,14 @@ def round_(i):
     step_g()
 
 
+if os.environ.get("HG_PROFILE"):
+    # Where torch's round goes (bench/profileGan.ts is Hourglass's side): eager, after a warm-up
+    # round, torch.profiler's per-op self CPU time over `rounds` rounds, on stderr.
+    from torch.profiler import ProfilerActivity, profile
+
+    each(round_)(0, 1)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        each(round_)(1, rounds)
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), file=sys.stderr)
 first, rates = time_steps(each(round_), 1, reps, rounds)
 report(rates, torch.get_num_threads(), compile_s=compile_s(first, rates) if mode == "compile" else None, version=torch.__version__, blas=blas(), isa=isa())
