@@ -4,7 +4,8 @@
 // single steps and as fused rounds (R per call, the `hourglass gan` default), paired repetitions of
 // ROUNDS rounded up to whole calls; the peak RSS is the fused trainer's.
 // Usage: tsx bench/ganHourglass.ts BATCH ROUNDS REPS THREADS [R] → one JSON line
-// (steps_per_s = fused rounds/s, single_steps_per_s = single rounds/s).
+// (steps_per_s = fused rounds/s, single_steps_per_s = single rounds/s, nospin_steps_per_s = fused
+// rounds/s with thread spinning off).
 import * as E from 'fp-ts/Either';
 import { compileGan } from '../compiler/gan';
 import { trainGan } from '../runtime/apps/gan/loop';
@@ -25,8 +26,8 @@ const dim = 64 * 64;
 const rng = Rng.seeded(0);
 const n = 8 * batch;
 const data: Dataset = { name: 'uniform', images: Float32Array.from({ length: n * dim }, () => rng.uniform()), n, shape: [1, 64, 64], dim };
-const variant = async (f: number) => {
-  const t = await openGanTrainer(nodeEngine({ threads }), c.right, 0);
+const variant = async (f: number, spin?: boolean) => {
+  const t = await openGanTrainer(nodeEngine({ threads, spin }), c.right, 0);
   let done = 0;
   let dataState: readonly number[] = [];
   return async (count: number) => {
@@ -45,12 +46,16 @@ await fused(fuse);
 const rss = process.resourceUsage().maxRSS;
 const single = await variant(1);
 await single(3);
+// Fused rounds with onnxruntime's thread spinning off (bench/abGan.ts measured 1.5× on a loaded machine).
+const noSpin = await variant(fuse, false);
+await noSpin(fuse);
 const rates: number[] = [];
 const singleRates: number[] = [];
+const noSpinRates: number[] = [];
 for (let r = 0; r < reps; r++)
-  for (const [go, into] of [[single, singleRates], [fused, rates]] as const) {
+  for (const [go, into] of [[single, singleRates], [fused, rates], [noSpin, noSpinRates]] as const) {
     const t0 = performance.now();
     await go(perRep);
     into.push(perRep / ((performance.now() - t0) / 1000));
   }
-console.log(JSON.stringify({ steps_per_s: rates, single_steps_per_s: singleRates, fuse, max_rss_kb: rss }));
+console.log(JSON.stringify({ steps_per_s: rates, single_steps_per_s: singleRates, nospin_steps_per_s: noSpinRates, fuse, max_rss_kb: rss }));
