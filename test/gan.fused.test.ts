@@ -2,7 +2,7 @@
 // and one generator step in one call give, bit for bit, the losses, parameters, optimizer state,
 // buffers and noise stream of the single steps, for any k, R, batch, checkpoint interval and
 // seed; a divergence inside a fused call is reported and left exactly as single rounds leave it;
-// and the fused graph passes the onnx checker.
+// onnxruntime's memory patterns and spinning change nothing; and the fused graph passes the onnx checker.
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/Either';
 import { describe, expect } from 'vitest';
@@ -38,8 +38,8 @@ const dataOf = (n: number, dim: number, seed: number): Dataset => {
 };
 
 /** Everything a run leaves: each round's losses, the carried tensors' bytes, the noise stream, the checkpoints. */
-const runOf = async (art: GanArtifacts, data: Dataset, seed: number, opts: GanLoopOptions) => {
-  const tr = await openGanTrainer(nodeEngine({ threads: 1 }), art, seed);
+const runOf = async (art: GanArtifacts, data: Dataset, seed: number, opts: GanLoopOptions, engine = nodeEngine({ threads: 1 })) => {
+  const tr = await openGanTrainer(engine, art, seed);
   const losses: unknown[] = [];
   const checkpoints: unknown[] = [];
   let error: string | undefined;
@@ -94,6 +94,17 @@ describe('fused GAN rounds', () => {
     expect(single.error).toMatch(/^training diverged at step 4: discriminator\.\w+ = NaN$/);
     expect(await runOf(art, data, 7, { ...opts, fuse: 8 })).toEqual(single);
   });
+
+  test.prop([fc.record({ norm: fc.boolean(), fuse: fc.integer({ min: 1, max: 4 }), seed: fc.integer({ min: 0, max: 1000 }) })], { numRuns: 4 })(
+    'onnxruntime\'s memory patterns and thread spinning (bench levers for the DCGAN) change no bit',
+    async (p) => {
+      const art = tinyGan(5, 2, 4, p.norm);
+      const data = dataOf(12, 5, p.seed);
+      const opts = { rounds: 5, batch: 3, k: 1, seed: p.seed + 1, fuse: p.fuse };
+      const plain = await runOf(art, data, p.seed, opts);
+      expect(await runOf(art, data, p.seed, opts, nodeEngine({ threads: 1, memPattern: false, spin: false }))).toEqual(plain);
+    },
+  );
 
   test('the fused graph passes onnx.checker (full_check)', () => {
     const art = tinyGan(4, 2, 3, true);
