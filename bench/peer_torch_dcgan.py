@@ -31,6 +31,7 @@ ap.add_argument("--samples", type=int, default=2000)
 ap.add_argument("--bn", choices=["eval", "train"], default="eval")
 ap.add_argument("--latent", type=int, default=64)
 ap.add_argument("--base", type=int, default=32)
+ap.add_argument("--init", choices=["glorot", "radford"], default="glorot", help="radford: every weight from N(0, 0.02), as Radford et al. 2015")
 ap.add_argument("--snap", default="", help="rounds (comma-separated) at which to also write OUT-<round>-eval.npy and -train.npy")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -66,7 +67,10 @@ class D(nn.Module):
 
 def glorot(m):
     if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.xavier_uniform_(m.weight)
+        if a.init == "radford":
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        else:
+            nn.init.xavier_uniform_(m.weight)
         if m.bias is not None:
             nn.init.zeros_(m.bias)
 

@@ -11,7 +11,7 @@ import { generateShapes } from '../runtime/host/data/shapes';
 import { trainGan, type GanPosition } from '../runtime/apps/gan/loop';
 import { generate, openGanTrainer } from '../runtime/apps/gan/players';
 import { nodeEngine } from '../runtime/host/session';
-import { dcgan, digitsGan } from '../examples/gan';
+import { dcgan, digitsGan, RADFORD_INIT } from '../examples/gan';
 import { checkerUnavailable, checkModels } from './support/onnxChecker';
 
 const adam = { kind: 'adam' as const, lr: 2e-4, hyper: { beta1: 0.5 } };
@@ -127,6 +127,27 @@ test('a DCGAN round on shapes trains with finite losses', async () => {
   const tr = await openGanTrainer(nodeEngine({ threads: 1 }), compiled(dcgan(16, 8).def), 5);
   const h = await trainGan(tr, generateShapes(64, 1), { rounds: 2, batch: 8, k: 1, seed: 1 });
   expect(h.every((r) => Number.isFinite(r.discriminator.loss) && Number.isFinite(r.generator.loss))).toBe(true);
+});
+
+describe("the digits GAN with Radford et al.'s initialisation", () => {
+  test('every dense and convolution weight starts from N(0, 0.02); biases 0, batch-norm scales 1', async () => {
+    const art = compiled(digitsGan(16, 8, 'digits_gan', RADFORD_INIT).def);
+    const weights = art.manifest.params.filter((p) => !p.buffer && /\.W$/.test(p.name));
+    expect(weights.length).toBe(6); // 2 dense + 2 transposed convolutions + 2 convolutions
+    for (const p of weights) expect(p.init).toEqual({ kind: 'normal', std: 0.02 });
+    const snap = (await openGanTrainer(nodeEngine({ threads: 1 }), art, 5)).snapshot();
+    for (const p of weights) {
+      const w = Array.from(snap[p.name]);
+      const mean = w.reduce((a, b) => a + b, 0) / w.length;
+      const sd = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length);
+      // n ≥ 128 draws: the sample sd is within 25% of 0.02 and the mean within 4 standard errors.
+      expect(w.length).toBeGreaterThanOrEqual(128);
+      expect(Math.abs(sd / 0.02 - 1)).toBeLessThan(0.25);
+      expect(Math.abs(mean)).toBeLessThan((4 * 0.02) / Math.sqrt(w.length));
+    }
+    for (const p of art.manifest.params.filter((q) => !q.buffer && /\.b$/.test(q.name))) expect(Array.from(snap[p.name]).every((v) => v === 0)).toBe(true);
+    for (const p of art.manifest.params.filter((q) => !q.buffer && /gamma$/.test(q.name))) expect(Array.from(snap[p.name]).every((v) => v === 1)).toBe(true);
+  });
 });
 
 describe('GAN build errors', () => {

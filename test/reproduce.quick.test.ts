@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { L2_GRID, showL2 } from '../runtime/analysis/eval/probe';
 
 const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-reproduce-'));
@@ -69,7 +70,9 @@ describe('hourglass reproduce --quick', () => {
     const { table, results } = reproduce('makhzani');
     const rows = results.tables[0].rows;
     expect(rows.map((r) => r[1])).toEqual(['raw pixels', 'k-sparse, k = 10', 'k-sparse, k = 25', 'k-sparse, k = 40']);
-    expect(rows.map((r) => r[3])).toEqual(['7.20%', '2.10%', '1.35%', '1.54%']);
+    expect(rows.map((r) => r[4])).toEqual(['7.20%', '2.10%', '1.35%', '1.54%']);
+    // Each probe's L2 weight is one of the validation grid's candidates.
+    for (const r of rows) expect(L2_GRID.map(showL2)).toContain(r[3]);
     for (const r of rows) expect(num(r[2])).toBeLessThan(30); // far better than chance (90%)
     expect(table).toMatch(/\d+ \/ 1000/);
     const k25 = results.runs.find((r) => r.dir.endsWith('k25'))!;

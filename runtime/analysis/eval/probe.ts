@@ -97,7 +97,8 @@ const fit = async (trainRows: Dataset, features: number, classes: number, l2: nu
   return (rows: Dataset, labels: ArrayLike<number>) => fitted.encode(rows.images, rows.n).then((l) => errorRate(l, labels, rows.n, classes));
 };
 
-const showL2 = (l2: number) => (l2 === 0 ? '0' : l2.toExponential(0));
+/** λ as the protocol line writes it (0, or one significant digit: 1e-3). */
+export const showL2 = (l2: number): string => (l2 === 0 ? '0' : l2.toExponential(0));
 
 export const linearProbe = async (train: Labelled, test: Labelled, o: ProbeOptions = {}): Promise<ProbeResult> => {
   if (train.dim !== test.dim) throw new RangeError(`probe: training features have ${train.dim} columns, test features ${test.dim}`);

@@ -29,6 +29,8 @@ export const pcaProjectionError = (mean: Float64Array, vectors: ArrayLike<number
 export interface ProbeResult {
   readonly error: number;
   readonly protocol: string;
+  /** The L2 weight the probe chose on its validation rows (or was given). */
+  readonly l2: number;
 }
 
 export interface ProbeRows {
@@ -45,7 +47,7 @@ const labelled = (r: ProbeRows, d: number) => ({ x: r.x instanceof Float32Array 
  */
 export const probeError = async (train: ProbeRows, test: ProbeRows, d: number, epochs = 20, o: Omit<ProbeOptions, 'epochs'> = {}): Promise<ProbeResult> => {
   const r = await evalProbe(labelled(train, d), labelled(test, d), { ...o, epochs });
-  return { error: r.testError, protocol: r.protocol };
+  return { error: r.testError, protocol: r.protocol, l2: r.l2 };
 };
 
 /** Units (columns of codes [n, h]) that are zero for every example. */
