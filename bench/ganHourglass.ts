@@ -27,7 +27,8 @@ const rng = Rng.seeded(0);
 const n = 8 * batch;
 const data: Dataset = { name: 'uniform', images: Float32Array.from({ length: n * dim }, () => rng.uniform()), n, shape: [1, 64, 64], dim };
 const variant = async (f: number, spin?: boolean) => {
-  const t = await openGanTrainer(nodeEngine({ threads, spin }), c.right, 0);
+  // As `hourglass gan` opens its sessions (runtime/apps/gan/run.ts: memory patterns off).
+  const t = await openGanTrainer(nodeEngine({ threads, spin, memPattern: false }), c.right, 0);
   let done = 0;
   let dataState: readonly number[] = [];
   return async (count: number) => {
@@ -40,7 +41,7 @@ const variant = async (f: number, spin?: boolean) => {
 const perRep = Math.ceil(rounds / fuse) * fuse;
 // The fused trainer opens and warms up first, and the peak RSS is read before the single one opens:
 // with both trainers' sessions in the process, the peak was their sum (1,076 MB against 584 MB for
-// the fused trainer alone and 683 MB for the single one: docs/speed.md).
+// the fused trainer alone and 683 MB for the single one, memory patterns on: docs/speed.md).
 const fused = await variant(fuse);
 await fused(fuse);
 const rss = process.resourceUsage().maxRSS;

@@ -22,7 +22,8 @@ export interface SessionOptions {
   readonly spin?: boolean;
   /**
    * onnxruntime's memory patterns (its default: on): one planned block per input shape. Off, the
-   * DCGAN's peak RSS fell from 584 to 447 MB fused and from 683 to 480 MB single (docs/speed.md).
+   * DCGAN's peak RSS fell from 584 to 447 MB fused and from 683 to 480 MB single, at the same
+   * speed (docs/speed.md); `hourglass gan` turns them off.
    */
   readonly memPattern?: boolean;
   readonly log?: (line: string) => void;

@@ -112,7 +112,9 @@ export const ganRun = async (req: GanRunRequest): Promise<E.Either<string, GanRu
   const wants = m.inputShape.reduce((a, b) => a * b, 1);
   if (req.data.dim !== wants) return E.left(`${s.data}: examples have shape [${req.data.shape.join(', ')}], but ${m.model} expects [${m.inputShape.join(', ')}]`);
 
-  const trainer = await openGanTrainer(nodeEngine({ provider: s.provider, threads: s.threads, log: req.log }), compiled.right, s.seed);
+  // Memory patterns off: the DCGAN's peak RSS 584 → 447 MB fused, 683 → 480 MB single, at the
+  // same rounds/s (bench/abGan.ts, both orders twice: 0.996×); results are bit-identical (docs/speed.md).
+  const trainer = await openGanTrainer(nodeEngine({ provider: s.provider, threads: s.threads, log: req.log, memPattern: false }), compiled.right, s.seed);
   let resumeFrom: GanPosition | undefined;
   if (req.resume) {
     const c = readCheckpoint(f.checkpoint);
