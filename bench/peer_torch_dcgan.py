@@ -1,16 +1,17 @@
-"""PyTorch peer of `hourglass reproduce dcgan`: examples/gan.ts's digitsGan (Radford et al.'s DCGAN
-for 28×28 digits: 64 latents, 32 maps) trained on the same .npy rows with the same recipe as
+"""PyTorch peer of `hourglass reproduce dcgan`: examples/digits-gan.ts (Radford et al.'s DCGAN
+for 28×28 digits: 64 latents, 64 maps, N(0, 0.02) weights) trained on the same .npy rows with the same recipe as
 Hourglass's GAN loop, then 2,000 samples written as .npy so that Hourglass's sample-quality metric
 (one digit classifier for both) scores them.
 
-Same as Hourglass: Glorot-uniform weights and zero biases; batch norm (momentum 0.1, eps 1e-5);
+Same as Hourglass: N(0, 0.02) weights (--init glorot: Glorot-uniform) and zero biases; batch norm (momentum 0.1, eps 1e-5);
 non-saturating loss; Adam lr 2e-4, β (0.5, 0.999) for both players; one round = one
 discriminator step on a batch drawn uniformly with replacement from the rows (mapped from [0, 1]
 to tanh's [−1, 1]) and a fresh fake batch, then one generator step on another fresh fake batch.
 Samples come from the generator in eval mode (running statistics), as Hourglass's generate graph.
 
 Usage: peer_torch_dcgan.py TRAIN.npy ROUNDS SAMPLES.npy [--batch 64] [--threads 1] [--seed 1]
-       [--samples 2000] [--bn eval|train]
+       [--samples 2000] [--bn eval|train] [--base 64] [--latent 64] [--init radford|glorot]
+       [--ema DECAY] [--snap R1,R2,…]
 Prints one JSON line: rounds, seconds, the last losses, and where the samples went.
 """
 import argparse, json, time
@@ -30,8 +31,9 @@ ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--samples", type=int, default=2000)
 ap.add_argument("--bn", choices=["eval", "train"], default="eval")
 ap.add_argument("--latent", type=int, default=64)
-ap.add_argument("--base", type=int, default=32)
-ap.add_argument("--init", choices=["glorot", "radford"], default="glorot", help="radford: every weight from N(0, 0.02), as Radford et al. 2015")
+ap.add_argument("--base", type=int, default=64)
+ap.add_argument("--init", choices=["glorot", "radford"], default="radford", help="radford: every weight from N(0, 0.02), as Radford et al. 2015")
+ap.add_argument("--ema", type=float, default=0.0, help="also keep an exponential moving average of G's weights with this decay (e.g. 0.999); snapshots then add OUT-<round>-ema.npy, sampled with batch statistics")
 ap.add_argument("--snap", default="", help="rounds (comma-separated) at which to also write OUT-<round>-eval.npy and -train.npy")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -86,15 +88,23 @@ n = rows.shape[0]
 snaps = {int(v) for v in a.snap.split(",") if v}
 
 
-def samples(train_mode):
+def samples(train_mode, net=None):
     """a.samples images in [0, 1]: eval mode uses the running statistics, train mode each 500's own."""
-    was = g.training
-    g.train(train_mode)
+    net = net or g
+    was = net.training
+    net.train(train_mode)
     gen = torch.Generator().manual_seed(a.seed + 7)
     with torch.no_grad():
-        imgs = torch.cat([g(torch.randn(500, Z, generator=gen)) for _ in range((a.samples + 499) // 500)])[: a.samples]
-    g.train(was)
+        imgs = torch.cat([net(torch.randn(500, Z, generator=gen)) for _ in range((a.samples + 499) // 500)])[: a.samples]
+    net.train(was)
     return ((imgs + 1) * 0.5).clamp(0, 1).numpy().astype(np.float32)
+
+
+ema = None
+if a.ema > 0:
+    import copy
+
+    ema = copy.deepcopy(g)
 
 
 t0 = time.perf_counter()
@@ -112,12 +122,19 @@ for r in range(1, a.rounds + 1):
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
+    if ema is not None:
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), g.parameters()):
+                pe.lerp_(p, 1 - a.ema)
     if r % 500 == 0:
         print(json.dumps({"round": r, "d": loss_d.item(), "g": loss_g.item(), "s": time.perf_counter() - t0}), flush=True)
     if r in snaps:
         stem = a.out[:-4] if a.out.endswith(".npy") else a.out
         for mode in ("eval", "train"):
             np.save(f"{stem}-{r}-{mode}.npy", samples(mode == "train"))
+        if ema is not None:
+            # The average's own batch statistics: the running ones belong to the live weights.
+            np.save(f"{stem}-{r}-ema.npy", samples(True, ema))
 seconds = time.perf_counter() - t0
 
 g.train(a.bn == "train")

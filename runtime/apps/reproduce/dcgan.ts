@@ -161,7 +161,7 @@ export const dcganExperiment = async (ctx: Context): Promise<Result> => {
       { title: 'The issue’s goals for the Hourglass DCGAN', head: ['goal', 'measured', ''], rows: goals },
     ],
     notes: [
-      `Recipe (${PAPERS.dcgan.source}): generator dense → 64×7×7 → fractionally strided 4×4 convolutions (7 → 14 → 28) with batch norm and ReLU, tanh output; discriminator strided 4×4 convolutions with leaky ReLU 0.2, batch norm on all but the first; non-saturating loss; Adam lr 2e-4, β₁ 0.5 for both players, one discriminator step per generator step, batch ${batch}, ${rounds} rounds on the ${tr.n} training digits (mapped to tanh's [−1, 1] inside the discriminator's step); samples with the generator's running batch-norm statistics.`,
+      `Recipe (${PAPERS.dcgan.source}): generator dense → 128×7×7 → fractionally strided 4×4 convolutions (7 → 14 → 28, 64 maps at 14×14) with batch norm and ReLU, tanh output; discriminator strided 4×4 convolutions (64, 128 maps) with leaky ReLU 0.2, batch norm on all but the first; every weight from N(0, 0.02), biases zero; non-saturating loss; Adam lr 2e-4, β₁ 0.5 for both players, one discriminator step per generator step, batch ${batch}, ${rounds} rounds on the ${tr.n} training digits (mapped to tanh's [−1, 1] inside the discriminator's step); samples with the generator's running batch-norm statistics.`,
       `Metric: ${ours.right.protocol}.`,
       peer.note,
       `Training run: \`${command}\` (${ganSeconds.toFixed(1)} s${resume ? ', continued or read back from an earlier run' : ''}); the ${samples} scored samples are in ${join(dir, 'quality-samples.npy')}.`,
