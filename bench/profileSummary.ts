@@ -42,18 +42,19 @@ export const nodeRow = (node: string): string => {
 export const aePartOf = (node: string, op: string): string => (/MatMul|Gemm/.test(op) ? 'matmul' : /^(optimizer_|next\.)/.test(node) ? 'optimizer' : 'other');
 
 /**
- * Convolutions forward (the layers' own nodes) and backward (the compiler's gradient nodes), the
- * dense products, batch norm's forward (and its running statistics), the optimizer's update,
- * the rest of the gradient (batch norm's, the activations', the loss's), the rest of the forward.
+ * Convolutions forward (the layers' own nodes) and backward (the nodes autodiff emits, named
+ * `<layer>.grad_N`, or `compiler_N` for summed cotangents), the dense products, batch norm forward
+ * (with its running statistics) and backward, the optimizer's update, the rest of the gradient
+ * (the activations', the loss's), the rest of the forward.
  */
 export const ganPartOf = (node: string, op: string): string => {
-  const backward = node.startsWith('compiler_');
+  const backward = node.startsWith('compiler_') || /\.grad_\d+\//.test(node);
   if (/Conv/.test(op)) return backward ? 'conv backward' : 'conv forward';
   if (/MatMul|Gemm/.test(op)) return 'dense';
   if (/^next\..*\.running/.test(node)) return 'batch norm forward';
   if (/^(optimizer_|next\.)/.test(node)) return 'optimizer';
-  if (backward) return 'other backward';
-  return /\.batchNorm\d*_/.test(node) ? 'batch norm forward' : 'other forward';
+  if (/\.batchNorm\d*(\.grad)?_/.test(node)) return backward ? 'batch norm backward' : 'batch norm forward';
+  return backward ? 'other backward' : 'other forward';
 };
 
 const CONTROL_FLOW = new Set(['Loop', 'If', 'Scan']);

@@ -76,7 +76,12 @@ describe('node names', () => {
     ['next.discriminator.batchNorm0.beta', 'Sub', 'optimizer'],
     ['next.adam.m.discriminator.conv1.W', 'Add', 'optimizer'],
     ['optimizer_531', 'Mul', 'optimizer'],
-    ['compiler_361', 'Where', 'other backward'],
+    ['compiler_361', 'Add', 'other backward'],
+    ['dcgan.discriminator.conv1.grad_300', 'Conv', 'conv backward'],
+    ['dcgan.generator.convT2.grad_250', 'ConvTranspose', 'conv backward'],
+    ['dcgan.discriminator.batchNorm1.grad_412', 'Mul', 'batch norm backward'],
+    ['dcgan.discriminator.leakyRelu.grad_361', 'Where', 'other backward'],
+    ['dcgan.loss.grad_205', 'Sigmoid', 'other backward'],
     ['dcgan.discriminator.leakyRelu_60', 'Where', 'other forward'],
   ])('%s/%s is %s', (node, op, part) => {
     expect(ganPartOf(`${node}/${op}`, op)).toBe(part);

@@ -45,7 +45,7 @@ export const grad = (g: Graph, loss: Val, wrt: readonly Val[]): E.Either<Compile
     if (def.vjp === 'none') continue;
     const inputs = node.inputs.map((i) => g.val(i));
     const ctx = { g, inputs, out: g.val(id), attrs: node.attrs } as VjpCtx<typeof node.attrs>;
-    const cts = (def.vjp as (c: typeof ctx, dy: Val) => readonly (Val | null)[])(ctx, dy);
+    const cts = g.within(`${node.path}.grad`, () => (def.vjp as (c: typeof ctx, dy: Val) => readonly (Val | null)[])(ctx, dy));
     if (cts.length !== inputs.length) throw new CompilerBug(`VJP of ${node.tag} returned ${cts.length} cotangents for ${inputs.length} inputs`);
     cts.forEach((ct, k) => {
       if (ct && relevant.has(node.inputs[k])) accumulate(node.inputs[k], ct, node.tag);

@@ -32,6 +32,8 @@ export class Graph implements Builder {
   readonly nodes: Node[] = [];
   readonly inputs: GraphInput[] = [];
   private readonly inputByName = new Map<string, GraphInput>();
+  /** The path `must` gives the nodes it is not told one for (see `within`). */
+  private implicitPath = 'compiler';
 
   /** `dtype` is the float type of every parameter, input and constant in this graph. */
   constructor(readonly dtype: FloatDType) {}
@@ -62,10 +64,25 @@ export class Graph implements Builder {
   }
 
   /** Apply a primitive whose shapes the compiler itself guarantees (autodiff, optimizers). */
-  must<K extends OpTag>(tag: K, inputs: readonly Val[], attrs: OpAttrs[K], path = 'compiler'): Val {
+  must<K extends OpTag>(tag: K, inputs: readonly Val[], attrs: OpAttrs[K], path = this.implicitPath): Val {
     const r = this.op(tag, inputs, attrs, path);
     if (E.isLeft(r)) throw new CompilerBug(showError(r.left));
     return r.right;
+  }
+
+  /**
+   * Runs `f` with `path` as the path of the nodes `must` emits unnamed: autodiff names each VJP's
+   * nodes after their primal's layer (`….grad`), so a profile can put the backward pass's time on
+   * its layers (bench/profileGan.ts).
+   */
+  within<T>(path: string, f: () => T): T {
+    const outer = this.implicitPath;
+    this.implicitPath = path;
+    try {
+      return f();
+    } finally {
+      this.implicitPath = outer;
+    }
   }
 
   /** Declare a named graph input (data, parameter, optimizer state or noise). Names are unique. */
