@@ -25,8 +25,12 @@ const pcaError = async (tr: Dataset, te: Dataset, r: number, quick: boolean) => 
  * a cosine decay is what took the 30-D code to about 2× below PCA on 8,000 digits.
  */
 const RECIPE = { epochs: 50, batch: 128, lr: 1e-3, lrSchedule: 'cosine' } as const;
-/** Fashion-MNIST trains on 60,000 images: each epoch is 7.5 digit-epochs, so fewer of them. */
-const FASHION_RECIPE = { epochs: 5, batch: 128, lr: 1e-3, lrSchedule: 'cosine' } as const;
+/**
+ * Fashion-MNIST trains on 60,000 images: each epoch is 7.5 digit-epochs, so fewer of them. Five
+ * epochs (2,340 steps) left the held-out loss falling with the rate already at its floor (30-D
+ * code 1.24× below PCA-30); fifteen give the schedule room (docs/reproductions.md).
+ */
+const FASHION_RECIPE = { epochs: 15, batch: 128, lr: 1e-3, lrSchedule: 'cosine' } as const;
 const QUICK = { epochs: 1, batch: 128, lr: 1e-3 } as const;
 
 /** What `bench/peer_torch_hinton.py … > <out>/pytorch/<data>-<code>.json` printed, if it was run. */
