@@ -6,29 +6,19 @@
 // Usage: tsx bench/ganHourglass.ts BATCH ROUNDS REPS THREADS [R] → one JSON line
 // (steps_per_s = fused rounds/s, single_steps_per_s = single rounds/s, nospin_steps_per_s = fused
 // rounds/s with thread spinning off).
-import * as E from 'fp-ts/Either';
-import { compileGan } from '../compiler/gan';
 import { trainGan } from '../runtime/apps/gan/loop';
 import { openGanTrainer } from '../runtime/apps/gan/players';
 import { DEFAULT_GAN_FUSE } from '../runtime/apps/gan/run';
-import type { Dataset } from '../runtime/core/dataset';
-import { Rng } from '../runtime/core/random';
 import { nodeEngine } from '../runtime/host/session';
-import { dcgan } from '../examples/gan';
+import { dcganBench } from './ganSetup';
 
 const [batchS, roundsS, repsS, threadsS, fuseS] = process.argv.slice(2);
 const [batch, rounds, reps, threads] = [batchS, roundsS, repsS, threadsS].map(Number);
 const fuse = fuseS === undefined ? DEFAULT_GAN_FUSE : Number(fuseS);
-const opt = { kind: 'adam' as const, lr: 2e-4, hyper: { beta1: 0.5 } };
-const c = compileGan(dcgan().def, { generator: opt, discriminator: opt });
-if (E.isLeft(c)) throw new Error(c.left.message);
-const dim = 64 * 64;
-const rng = Rng.seeded(0);
-const n = 8 * batch;
-const data: Dataset = { name: 'uniform', images: Float32Array.from({ length: n * dim }, () => rng.uniform()), n, shape: [1, 64, 64], dim };
+const { art, data } = dcganBench(batch);
 const variant = async (f: number, spin?: boolean) => {
   // As `hourglass gan` opens its sessions (runtime/apps/gan/run.ts: memory patterns off).
-  const t = await openGanTrainer(nodeEngine({ threads, spin, memPattern: false }), c.right, 0);
+  const t = await openGanTrainer(nodeEngine({ threads, spin, memPattern: false }), art, 0);
   let done = 0;
   let dataState: readonly number[] = [];
   return async (count: number) => {

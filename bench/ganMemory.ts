@@ -3,27 +3,17 @@
 // memory patterns switchable. Prints one JSON line: peak RSS (MB) after compiling, after opening,
 // after the first call and after the measured rounds, and their rounds/s. Usage:
 // tsx bench/ganMemory.ts FUSE [ROUNDS=32] [THREADS=1] [arena|noarena] [pattern|nopattern]
-import * as E from 'fp-ts/Either';
 import * as ort from 'onnxruntime-node';
-import { compileGan } from '../compiler/gan';
 import { trainGan } from '../runtime/apps/gan/loop';
 import { openGanTrainer } from '../runtime/apps/gan/players';
-import type { Dataset } from '../runtime/core/dataset';
 import type { Engine } from '../runtime/core/engine';
-import { Rng } from '../runtime/core/random';
-import { dcgan } from '../examples/gan';
+import { dcganBench } from './ganSetup';
 
 const [fuseS = '16', roundsS = '32', threadsS = '1', arena = 'arena', pattern = 'pattern'] = process.argv.slice(2);
 const [fuse, rounds, threads] = [fuseS, roundsS, threadsS].map(Number);
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const batch = 64;
-const opt = { kind: 'adam' as const, lr: 2e-4, hyper: { beta1: 0.5 } };
-const c = compileGan(dcgan().def, { generator: opt, discriminator: opt });
-if (E.isLeft(c)) throw new Error(c.left.message);
-const dim = 64 * 64;
-const rng = Rng.seeded(0);
-const n = 8 * batch;
-const data: Dataset = { name: 'uniform', images: Float32Array.from({ length: n * dim }, () => rng.uniform()), n, shape: [1, 64, 64], dim };
+const { art, data } = dcganBench(batch);
 const compiled = peakMb();
 // The bench's sessions (host/session.ts: sequential, one pool), spinning off, the arena and patterns as asked.
 const engine: Engine = {
@@ -41,7 +31,7 @@ const engine: Engine = {
     provider: 'cpu',
   }),
 };
-const t = await openGanTrainer(engine, c.right, 0);
+const t = await openGanTrainer(engine, art, 0);
 const openedMb = peakMb();
 let dataState: readonly number[] = [];
 const train = (from: number, count: number) =>
