@@ -34,6 +34,10 @@ ap.add_argument("--latent", type=int, default=64)
 ap.add_argument("--base", type=int, default=64)
 ap.add_argument("--init", choices=["glorot", "radford"], default="radford", help="radford: every weight from N(0, 0.02), as Radford et al. 2015")
 ap.add_argument("--ema", type=float, default=0.0, help="also keep an exponential moving average of G's weights with this decay (e.g. 0.999); snapshots then add OUT-<round>-ema.npy, sampled with batch statistics")
+ap.add_argument("--g-deep", action="store_true", help="add a stride-1 3×3 layer (2·base maps, batch norm, ReLU) at 7×7 in G, as the common MNIST DCGANs")
+ap.add_argument("--d-dropout", type=float, default=0.0, help="dropout after each of D's leaky ReLUs (against D overfitting a small set)")
+ap.add_argument("--smooth", type=float, default=1.0, help="one-sided label smoothing: D's target for real digits (Salimans et al. 2016 use 0.9)")
+ap.add_argument("--save-g", default="", help="also save G's state dict (weights and batch-norm statistics) here, after the last round")
 ap.add_argument("--snap", default="", help="rounds (comma-separated) at which to also write OUT-<round>-eval.npy and -train.npy")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -45,7 +49,9 @@ class G(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc, self.bn0 = nn.Linear(Z, 2 * B * 49, bias=False), nn.BatchNorm2d(2 * B)
+        deep = [nn.ConvTranspose2d(2 * B, 2 * B, 3, 1, 1, bias=False), nn.BatchNorm2d(2 * B), nn.ReLU()] if a.g_deep else []
         self.net = nn.Sequential(
+            *deep,
             nn.ConvTranspose2d(2 * B, B, 4, 2, 1, bias=False), nn.BatchNorm2d(B), nn.ReLU(),  # 14×14
             nn.ConvTranspose2d(B, 1, 4, 2, 1), nn.Tanh(),  # 28×28
         )
@@ -58,8 +64,8 @@ class D(nn.Module):
     def __init__(self):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, B, 4, 2, 1), nn.LeakyReLU(0.2),  # 14×14
-            nn.Conv2d(B, 2 * B, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * B), nn.LeakyReLU(0.2),  # 7×7
+            nn.Conv2d(1, B, 4, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(a.d_dropout),  # 14×14
+            nn.Conv2d(B, 2 * B, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * B), nn.LeakyReLU(0.2), nn.Dropout(a.d_dropout),  # 7×7
             nn.Flatten(), nn.Linear(2 * B * 49, 1),
         )
 
@@ -92,10 +98,13 @@ def samples(train_mode, net=None):
     """a.samples images in [0, 1]: eval mode uses the running statistics, train mode each 500's own."""
     net = net or g
     was = net.training
+    # Train mode would also move the running statistics, which the final samples then read.
+    kept = {k: v.clone() for k, v in net.state_dict().items()}
     net.train(train_mode)
     gen = torch.Generator().manual_seed(a.seed + 7)
     with torch.no_grad():
         imgs = torch.cat([net(torch.randn(500, Z, generator=gen)) for _ in range((a.samples + 499) // 500)])[: a.samples]
+    net.load_state_dict(kept)
     net.train(was)
     return ((imgs + 1) * 0.5).clamp(0, 1).numpy().astype(np.float32)
 
@@ -112,7 +121,9 @@ for r in range(1, a.rounds + 1):
     x = rows[torch.randint(0, n, (a.batch,))] * 2 - 1
     with torch.no_grad():
         fake = g(torch.randn(a.batch, Z))
-    loss_d = F.softplus(-d(x)).mean() + F.softplus(d(fake)).mean()
+    real = d(x)
+    # Target s for real digits: s·softplus(−D) + (1 − s)·softplus(D) is the cross-entropy against s.
+    loss_d = (a.smooth * F.softplus(-real) + (1 - a.smooth) * F.softplus(real)).mean() + F.softplus(d(fake)).mean()
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
@@ -136,6 +147,8 @@ for r in range(1, a.rounds + 1):
             # The average's own batch statistics: the running ones belong to the live weights.
             np.save(f"{stem}-{r}-ema.npy", samples(True, ema))
 seconds = time.perf_counter() - t0
+if a.save_g:
+    torch.save(g.state_dict(), a.save_g)
 
 g.train(a.bn == "train")
 with torch.no_grad():
