@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { L2_GRID, showL2 } from '../runtime/analysis/eval/probe';
+import { SHARE_SHORTFALL } from '../runtime/apps/reproduce/dcgan';
 
 const repo = resolve(__dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hourglass-reproduce-'));
@@ -15,6 +16,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 interface Results {
   readonly tables: { title: string; head: string[]; rows: (string | number)[][] }[];
   readonly runs: { dir: string; command: string; seconds: number }[];
+  readonly notes: string[];
 }
 
 const reproduce = (paper: string, ...extra: string[]) => {
@@ -146,6 +148,10 @@ describe('hourglass reproduce --quick', () => {
     expect(peer[2]).toBe('not run');
     expect(table).toContain('bench/peer_torch_dcgan.py');
     expect(results.tables[1].rows.map((r) => String(r[0]).split(' ')[0])).toEqual(['confident', 'class', 'Fréchet']);
+    // The measured reason is printed exactly when the share goal is missed (20 quick rounds miss it).
+    const shareOfReal = num(results.tables[1].rows[0][1]) / 100;
+    expect(results.notes.includes(SHARE_SHORTFALL)).toBe(shareOfReal < 0.9);
+    expect(shareOfReal).toBeLessThan(0.9);
     for (const f of ['dcgan-samples.png', 'dcgan-interpolation.png']) expect(readFileSync(join(out, 'figures', f)).subarray(1, 4).toString()).toBe('PNG');
     expect(existsSync(join(out, 'dcgan', 'quality-samples.npy'))).toBe(true);
     // --reuse reads the finished GAN and VAE back (no training) and scores the same samples alike.
