@@ -67,6 +67,11 @@ describe('installing', () => {
       expect(existsSync(join(project, 'node_modules', optional)), optional).toBe(false);
     expect(existsSync(join(project, 'node_modules', 'onnxruntime-node'))).toBe(true);
   });
+
+  test('a user gets the onnxruntime minor version the tests ran against (the dependency is pinned to it)', () => {
+    const minor = (dir: string, pkg: string) => (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version.split('.').slice(0, 2).join('.');
+    for (const pkg of ['onnxruntime-node', 'onnxruntime-common']) expect(minor(project, pkg), pkg).toBe(minor(repo, pkg));
+  });
 });
 
 describe('the packed package', () => {
