@@ -11,7 +11,7 @@ Samples come from the generator in eval mode (running statistics), as Hourglass'
 
 Usage: peer_torch_dcgan.py TRAIN.npy ROUNDS SAMPLES.npy [--batch 64] [--threads 1] [--seed 1]
        [--samples 2000] [--bn eval|train] [--base 64] [--latent 64] [--init radford|glorot]
-       [--ema DECAY] [--snap R1,R2,…]
+       [--ema DECAY] [--g-deep] [--d-dropout P] [--smooth S] [--save-g G.pt] [--snap R1,R2,…]
 Prints one JSON line: rounds, seconds, the last losses, and where the samples went.
 """
 import argparse, json, time
